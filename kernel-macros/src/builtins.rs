@@ -1,0 +1,180 @@
+//! The builtin functions of the kernel language and their expansion into IR nodes.
+//!
+//! Expansions live here, once, so every target (x86, NEON, WGSL) computes the
+//! same function: NaN propagation of `min`/`max`, the two-step scaling of
+//! `ldexp` that keeps subnormal results correctly rounded, Horner form of `poly`.
+
+use crate::ir::{BinOp, Graph, Node, Ty, UnOp, ValueId};
+
+/// Name, parameter list shown in errors, and argument types.
+pub struct Builtin {
+    pub name: &'static str,
+    pub signature: &'static str,
+    pub args: &'static [Ty],
+}
+
+const F: Ty = Ty::F32;
+
+pub const BUILTINS: &[Builtin] = &[
+    Builtin {
+        name: "abs",
+        signature: "abs(x)",
+        args: &[F],
+    },
+    Builtin {
+        name: "sqrt",
+        signature: "sqrt(x)",
+        args: &[F],
+    },
+    Builtin {
+        name: "floor",
+        signature: "floor(x)",
+        args: &[F],
+    },
+    Builtin {
+        name: "ceil",
+        signature: "ceil(x)",
+        args: &[F],
+    },
+    Builtin {
+        name: "round",
+        signature: "round(x) (ties to even)",
+        args: &[F],
+    },
+    Builtin {
+        name: "trunc",
+        signature: "trunc(x)",
+        args: &[F],
+    },
+    Builtin {
+        name: "min",
+        signature: "min(a, b)",
+        args: &[F, F],
+    },
+    Builtin {
+        name: "max",
+        signature: "max(a, b)",
+        args: &[F, F],
+    },
+    Builtin {
+        name: "clamp",
+        signature: "clamp(x, lo, hi)",
+        args: &[F, F, F],
+    },
+    Builtin {
+        name: "fma",
+        signature: "fma(a, b, c)",
+        args: &[F, F, F],
+    },
+    Builtin {
+        name: "copysign",
+        signature: "copysign(magnitude, sign)",
+        args: &[F, F],
+    },
+    Builtin {
+        name: "select",
+        signature: "select(condition, if_true, if_false)",
+        args: &[Ty::Mask, F, F],
+    },
+    Builtin {
+        name: "isnan",
+        signature: "isnan(x)",
+        args: &[F],
+    },
+    Builtin {
+        name: "pow2i",
+        signature: "pow2i(k) (2^k, k integral in [-126, 127])",
+        args: &[F],
+    },
+    Builtin {
+        name: "ldexp",
+        signature: "ldexp(x, k) (x * 2^k, k integral)",
+        args: &[F, F],
+    },
+    Builtin {
+        name: "poly",
+        signature: "poly(x, [c0, c1, ..])",
+        args: &[F],
+    },
+];
+
+pub fn find(name: &str) -> Option<&'static Builtin> {
+    BUILTINS.iter().find(|b| b.name == name)
+}
+
+pub fn names() -> String {
+    BUILTINS
+        .iter()
+        .map(|b| b.name)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Expands a builtin whose arguments are already type-checked.
+/// `poly` is handled by [`poly`], since its coefficients are not values.
+pub fn expand(g: &mut Graph, name: &str, a: &[ValueId]) -> ValueId {
+    match name {
+        "abs" => g.add(Node::Unary(UnOp::Abs, a[0])),
+        "sqrt" => g.add(Node::Unary(UnOp::Sqrt, a[0])),
+        "floor" => g.add(Node::Unary(UnOp::Floor, a[0])),
+        "ceil" => g.add(Node::Unary(UnOp::Ceil, a[0])),
+        "round" => g.add(Node::Unary(UnOp::Round, a[0])),
+        "trunc" => g.add(Node::Unary(UnOp::Trunc, a[0])),
+        "pow2i" => g.add(Node::Unary(UnOp::Pow2i, a[0])),
+        "min" => min_max(g, BinOp::MinRaw, a[0], a[1]),
+        "max" => min_max(g, BinOp::MaxRaw, a[0], a[1]),
+        "clamp" => {
+            // `lo > x ? lo : x` passes a NaN `x` through, and so does the outer step.
+            let lower = g.add(Node::Binary(BinOp::MaxRaw, a[1], a[0]));
+            g.add(Node::Binary(BinOp::MinRaw, a[2], lower))
+        }
+        "fma" => g.add(Node::Fma(a[0], a[1], a[2])),
+        "copysign" => g.add(Node::Binary(BinOp::CopySign, a[0], a[1])),
+        "select" => g.add(Node::Select(a[0], a[1], a[2])),
+        "isnan" => g.add(Node::IsNan(a[0])),
+        "ldexp" => ldexp(g, a[0], a[1]),
+        other => unreachable!("builtin table and expansion disagree on `{other}`"),
+    }
+}
+
+/// `min`/`max` with NaN propagation: NaN if either side is NaN, otherwise the
+/// smaller/larger value, `b` on ties (so `max(-0.0, 0.0)` is `0.0`). The raw
+/// x86 rule already returns `b` when `b` is NaN; only a NaN `a` needs a fix-up,
+/// and none is needed when `a` is a constant.
+fn min_max(g: &mut Graph, op: BinOp, a: ValueId, b: ValueId) -> ValueId {
+    let raw = g.add(Node::Binary(op, a, b));
+    match g.as_const(a) {
+        Some(c) if !c.is_nan() => raw,
+        _ => {
+            let a_nan = g.add(Node::IsNan(a));
+            g.add(Node::Select(a_nan, a, raw))
+        }
+    }
+}
+
+/// `x * 2^k` in two exact power-of-two steps, so that `k` may reach the whole
+/// range [-252, 254] and a subnormal result is rounded once, by the last multiply.
+fn ldexp(g: &mut Graph, x: ValueId, k: ValueId) -> ValueId {
+    let lo = g.constant(-252.0);
+    let hi = g.constant(254.0);
+    let half = g.constant(0.5);
+    let kc = g.add(Node::Binary(BinOp::MaxRaw, lo, k));
+    let kc = g.add(Node::Binary(BinOp::MinRaw, hi, kc));
+    let k_half = g.add(Node::Binary(BinOp::Mul, kc, half));
+    let k1 = g.add(Node::Unary(UnOp::Round, k_half));
+    let k2 = g.add(Node::Binary(BinOp::Sub, kc, k1));
+    let s1 = g.add(Node::Unary(UnOp::Pow2i, k1));
+    let s2 = g.add(Node::Unary(UnOp::Pow2i, k2));
+    let y = g.add(Node::Binary(BinOp::Mul, x, s1));
+    g.add(Node::Binary(BinOp::Mul, y, s2))
+}
+
+/// Horner's rule with one `fma` per coefficient: `c0 + x*(c1 + x*(c2 + ...))`.
+pub fn poly(g: &mut Graph, x: ValueId, coefficients: &[ValueId]) -> ValueId {
+    let (&last, rest) = coefficients
+        .split_last()
+        .expect("parser guarantees at least one coefficient");
+    rest.iter()
+        .rev()
+        .fold(last, |acc, &c| g.add(Node::Fma(acc, x, c)))
+}

@@ -1,0 +1,199 @@
+//! Assembly of everything `#[kernel]` expands to: the dispatched slice function,
+//! and a module of the same name holding the descriptor, the in-place form, the
+//! per-ISA entry point, the per-element scalar function and one module per target.
+//!
+//! The function and the module share the kernel's name (they live in different
+//! namespaces), so `use kernels::tanh;` brings both, and another kernel calling
+//! `tanh(..)` finds `tanh::<target>::eval` through ordinary name resolution, in
+//! any crate.
+
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
+
+use crate::ir::{Kernel, ParamKind};
+use crate::lower::{self, f32_literal};
+
+/// The expansion of one kernel, in parts so snapshots can show each alone.
+pub struct Expansion {
+    /// The dispatched function and the items of the kernel's module, without
+    /// the target modules.
+    pub api: TokenStream,
+    /// `(target name, module)` for every target.
+    pub targets: Vec<(&'static str, TokenStream)>,
+    function: TokenStream,
+    module_head: TokenStream,
+    module_items: TokenStream,
+}
+
+impl Expansion {
+    pub fn into_tokens(self) -> TokenStream {
+        let Expansion {
+            function,
+            module_head,
+            module_items,
+            targets,
+            ..
+        } = self;
+        let targets = targets.into_iter().map(|(_, m)| m);
+        quote! {
+            #function
+            #module_head {
+                #module_items
+                #(#targets)*
+            }
+        }
+    }
+}
+
+pub fn expand(k: &Kernel) -> Expansion {
+    let targets = lower::targets();
+    let modules = targets
+        .iter()
+        .map(|t| (t.name(), lower::target_module(k, t.as_ref())))
+        .collect();
+
+    let name = &k.name;
+    let vis = &k.vis;
+    let name_str = name.to_string();
+    let streams: Vec<&Ident> = k.streams().map(|p| &p.name).collect();
+    let scalars: Vec<&Ident> = k.scalars().map(|p| &p.name).collect();
+    let stream_strs: Vec<String> = streams.iter().map(|s| s.to_string()).collect();
+    let scalar_strs: Vec<String> = scalars.iter().map(|s| s.to_string()).collect();
+    let docs = &k.docs;
+    let rt = quote!(::kernel_runtime);
+    let result = quote!(::core::result::Result<(), #rt::KernelError>);
+
+    // Slice signature in declaration order: streams as slices, scalars as `f32`.
+    let slice_params: Vec<TokenStream> = k
+        .params
+        .iter()
+        .map(|p| {
+            let n = &p.name;
+            match p.kind {
+                ParamKind::Stream => quote!(#n: &[f32]),
+                ParamKind::Scalar => quote!(#n: f32),
+            }
+        })
+        .collect();
+    let scalar_params: Vec<TokenStream> = k
+        .params
+        .iter()
+        .map(|p| {
+            let n = &p.name;
+            quote!(#n: f32)
+        })
+        .collect();
+    let all_names: Vec<&Ident> = k.params.iter().map(|p| &p.name).collect();
+    let (first, others) = streams.split_first().expect("parser guarantees one stream");
+    let in_place_params: Vec<TokenStream> = k
+        .params
+        .iter()
+        .map(|p| {
+            let n = &p.name;
+            match p.kind {
+                ParamKind::Stream if n == *first => quote!(#n: &mut [f32]),
+                ParamKind::Stream => quote!(#n: &[f32]),
+                ParamKind::Scalar => quote!(#n: f32),
+            }
+        })
+        .collect();
+
+    let function = quote! {
+        #(#docs)*
+        #vis fn #name(#(#slice_params,)* out: &mut [f32]) -> #result {
+            #rt::run(&#name::KERNEL, &[#(#streams),*], &[#(#scalars),*], out)
+        }
+    };
+
+    let own_cost = k.own_cost();
+    let callees = k.callees();
+    let max_ulp = f32_literal(k.max_ulp);
+    let variants = variant_tables(&targets);
+    let module_doc = format!(
+        "Generated items of the [`{name_str}`](fn@{name_str}) kernel: descriptor, in-place and per-ISA forms, the per-element function."
+    );
+    let in_place_doc = format!("`{name_str}` in place: the result overwrites `{first}`.");
+    let with_isa_doc = format!(
+        "`{name_str}` with the variant for `isa`; an error if this CPU lacks it or the kernel has no such variant."
+    );
+    let scalar_doc = format!("`{name_str}` on one element (the portable variant).");
+    let module_head = quote! {
+        #[doc = #module_doc]
+        #vis mod #name
+    };
+    let module_items = quote! {
+        #[allow(unused_imports)]
+        use super::*;
+
+        /// Work per element in vector-instruction units, fused callees included:
+        /// the runtime's hint for when parallelism pays.
+        pub const COST: u32 = #own_cost #(+ #callees::COST)*;
+
+        /// The descriptor: variants, declared accuracy, cost.
+        pub static KERNEL: #rt::Kernel = #rt::Kernel {
+            name: #name_str,
+            inputs: &[#(#stream_strs),*],
+            scalars: &[#(#scalar_strs),*],
+            max_ulp: #max_ulp,
+            cost: COST,
+            variants: VARIANTS,
+        };
+
+        #variants
+
+        #[doc = #in_place_doc]
+        pub fn in_place(#(#in_place_params),*) -> #result {
+            #rt::run_in_place(&KERNEL, #first, &[#(#others),*], &[#(#scalars),*])
+        }
+
+        #[doc = #with_isa_doc]
+        pub fn with_isa(isa: #rt::Isa, #(#slice_params,)* out: &mut [f32]) -> #result {
+            #rt::run_with_isa(&KERNEL, isa, &[#(#streams),*], &[#(#scalars),*], out)
+        }
+
+        #[doc = #scalar_doc]
+        #[inline]
+        pub fn scalar(#(#scalar_params),*) -> f32 {
+            scalar::eval(#(#all_names),*)
+        }
+    };
+    let api = quote! {
+        #function
+        #module_head {
+            #module_items
+        }
+    };
+    Expansion {
+        api,
+        targets: modules,
+        function,
+        module_head,
+        module_items,
+    }
+}
+
+/// One `VARIANTS` table per architecture: the targets that exist there.
+fn variant_tables(targets: &[Box<dyn lower::Target>]) -> TokenStream {
+    let rt = quote!(::kernel_runtime);
+    let arches = [quote!(target_arch = "x86_64")];
+    let mut tables = Vec::new();
+    for arch in &arches {
+        let entries = targets
+            .iter()
+            .filter(|t| t.features().is_some() && t.arch().to_string() == arch.to_string())
+            .map(|t| {
+                let module = format_ident!("{}", t.name());
+                let isa = t.isa();
+                quote!(.with(#rt::Isa::#isa, #module::run))
+            });
+        tables.push(quote! {
+            #[cfg(#arch)]
+            const VARIANTS: #rt::Variants = #rt::Variants::new(scalar::run) #(#entries)*;
+        });
+    }
+    quote! {
+        #(#tables)*
+        #[cfg(not(any(#(#arches),*)))]
+        const VARIANTS: #rt::Variants = #rt::Variants::new(scalar::run);
+    }
+}

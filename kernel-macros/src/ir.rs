@@ -1,0 +1,237 @@
+//! The typed IR a kernel body is parsed into: a DAG of values in SSA form, built
+//! with hash-consing so that repeated constants and subexpressions exist once.
+//!
+//! The node set is deliberately small. Builtins with several possible lowerings
+//! (`max` with NaN propagation, `clamp`, `poly`, `ldexp`) are expanded into these
+//! nodes by `builtins`, once, for every target; a target only has to implement
+//! each node.
+
+use std::collections::HashMap;
+
+pub type ValueId = usize;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Ty {
+    F32,
+    /// The result of a comparison: all-ones/all-zeros lanes, or a k-mask on AVX-512.
+    Mask,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum UnOp {
+    Neg,
+    Abs,
+    Sqrt,
+    Floor,
+    Ceil,
+    /// Round to nearest, ties to even.
+    Round,
+    Trunc,
+    /// `2^k` for an integral `k` in `[-126, 127]`, built from exponent bits.
+    Pow2i,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BinOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    /// `if a < b { a } else { b }`: the x86 `minps` rule, NaN handling left to the IR.
+    MinRaw,
+    /// `if a > b { a } else { b }`: the x86 `maxps` rule.
+    MaxRaw,
+    /// Magnitude of the first operand, sign of the second.
+    CopySign,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CmpOp {
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Eq,
+    /// Unordered not-equal: true when either side is NaN, like Rust's `!=`.
+    Ne,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MaskOp {
+    And,
+    Or,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Node {
+    Param(usize),
+    /// Stored as bits so nodes can be hashed; `-0.0` and `0.0` stay distinct.
+    Const(u32),
+    Unary(UnOp, ValueId),
+    Binary(BinOp, ValueId, ValueId),
+    Fma(ValueId, ValueId, ValueId),
+    Cmp(CmpOp, ValueId, ValueId),
+    IsNan(ValueId),
+    MaskBin(MaskOp, ValueId, ValueId),
+    Not(ValueId),
+    Select(ValueId, ValueId, ValueId),
+    /// A call to another `#[kernel]`, inlined through its per-target `eval`.
+    Call(CallTarget, Vec<ValueId>),
+}
+
+/// The path of a called kernel, kept as tokens so it can be hashed and re-emitted.
+#[derive(Clone, Debug)]
+pub struct CallTarget {
+    pub path: syn::Path,
+    key: String,
+}
+
+impl CallTarget {
+    pub fn new(path: syn::Path) -> Self {
+        let key = quote::quote!(#path).to_string();
+        CallTarget { path, key }
+    }
+}
+
+impl PartialEq for CallTarget {
+    fn eq(&self, other: &Self) -> bool {
+        self.key == other.key
+    }
+}
+impl Eq for CallTarget {}
+impl std::hash::Hash for CallTarget {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.key.hash(state)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParamKind {
+    /// An `f32` read element by element from an input slice.
+    Stream,
+    /// An `f32` constant over the whole call (`#[scalar]`).
+    Scalar,
+}
+
+#[derive(Clone, Debug)]
+pub struct Param {
+    pub name: syn::Ident,
+    pub kind: ParamKind,
+}
+
+/// A value graph under construction, with hash-consing.
+#[derive(Default)]
+pub struct Graph {
+    pub nodes: Vec<Node>,
+    pub types: Vec<Ty>,
+    interned: HashMap<Node, ValueId>,
+}
+
+impl Graph {
+    /// Adds `node` (or finds its twin). Operand types are the caller's to check.
+    pub fn add(&mut self, node: Node) -> ValueId {
+        if let Some(&id) = self.interned.get(&node) {
+            return id;
+        }
+        let ty = match &node {
+            Node::Cmp(..) | Node::IsNan(_) | Node::MaskBin(..) | Node::Not(_) => Ty::Mask,
+            Node::Select(_, t, _) => self.types[*t],
+            _ => Ty::F32,
+        };
+        let id = self.nodes.len();
+        self.nodes.push(node.clone());
+        self.types.push(ty);
+        self.interned.insert(node, id);
+        id
+    }
+
+    pub fn constant(&mut self, value: f32) -> ValueId {
+        self.add(Node::Const(value.to_bits()))
+    }
+
+    pub fn as_const(&self, id: ValueId) -> Option<f32> {
+        match self.nodes[id] {
+            Node::Const(bits) => Some(f32::from_bits(bits)),
+            _ => None,
+        }
+    }
+
+    pub fn ty(&self, id: ValueId) -> Ty {
+        self.types[id]
+    }
+}
+
+/// A parsed and checked kernel.
+pub struct Kernel {
+    pub name: syn::Ident,
+    pub vis: syn::Visibility,
+    /// `#[doc]` attributes of the definition, carried to the generated API.
+    pub docs: Vec<syn::Attribute>,
+    pub params: Vec<Param>,
+    /// Declared accuracy against the correctly rounded result, in ULP.
+    pub max_ulp: f32,
+    pub graph: Graph,
+    pub result: ValueId,
+}
+
+impl Kernel {
+    pub fn streams(&self) -> impl Iterator<Item = &Param> {
+        self.params.iter().filter(|p| p.kind == ParamKind::Stream)
+    }
+
+    pub fn scalars(&self) -> impl Iterator<Item = &Param> {
+        self.params.iter().filter(|p| p.kind == ParamKind::Scalar)
+    }
+
+    /// Nodes reachable from the result, in definition (topological) order.
+    pub fn live_nodes(&self) -> Vec<ValueId> {
+        let mut live = vec![false; self.graph.nodes.len()];
+        live[self.result] = true;
+        for id in (0..self.graph.nodes.len()).rev() {
+            if !live[id] {
+                continue;
+            }
+            for operand in operands(&self.graph.nodes[id]) {
+                live[operand] = true;
+            }
+        }
+        (0..live.len()).filter(|&id| live[id]).collect()
+    }
+
+    /// Own arithmetic work per element, in rough "vector instruction" units; called
+    /// kernels add their own cost in generated code.
+    pub fn own_cost(&self) -> u32 {
+        self.live_nodes()
+            .into_iter()
+            .map(|id| match &self.graph.nodes[id] {
+                Node::Param(_) | Node::Const(_) | Node::Call(..) => 0,
+                Node::Binary(BinOp::Div, ..) | Node::Unary(UnOp::Sqrt, _) => 4,
+                Node::Unary(UnOp::Pow2i, _) => 3,
+                _ => 1,
+            })
+            .sum()
+    }
+
+    /// Distinct called kernels, in first-use order.
+    pub fn callees(&self) -> Vec<&syn::Path> {
+        let mut seen: Vec<&CallTarget> = Vec::new();
+        for id in self.live_nodes() {
+            if let Node::Call(target, _) = &self.graph.nodes[id]
+                && !seen.contains(&target)
+            {
+                seen.push(target);
+            }
+        }
+        seen.into_iter().map(|t| &t.path).collect()
+    }
+}
+
+pub fn operands(node: &Node) -> Vec<ValueId> {
+    match node {
+        Node::Param(_) | Node::Const(_) => vec![],
+        Node::Unary(_, a) | Node::IsNan(a) | Node::Not(a) => vec![*a],
+        Node::Binary(_, a, b) | Node::Cmp(_, a, b) | Node::MaskBin(_, a, b) => vec![*a, *b],
+        Node::Fma(a, b, c) | Node::Select(a, b, c) => vec![*a, *b, *c],
+        Node::Call(_, args) => args.clone(),
+    }
+}

@@ -1,0 +1,107 @@
+//! AVX2 with FMA: 8 lanes, fused multiply-add, `vroundps` and `vblendvps`.
+
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
+
+use super::Target;
+use crate::ir::{BinOp, CmpOp, MaskOp, UnOp};
+
+pub struct Avx2;
+
+impl Target for Avx2 {
+    fn name(&self) -> &'static str {
+        "avx2"
+    }
+    fn isa(&self) -> Ident {
+        format_ident!("Avx2")
+    }
+    fn arch(&self) -> TokenStream {
+        quote!(target_arch = "x86_64")
+    }
+    fn prelude(&self) -> TokenStream {
+        quote!(
+            use ::core::arch::x86_64::*;
+        )
+    }
+    fn features(&self) -> Option<&'static str> {
+        Some("avx2,fma")
+    }
+    fn lanes(&self) -> usize {
+        8
+    }
+    fn unroll(&self) -> usize {
+        4
+    }
+    fn vector(&self) -> TokenStream {
+        quote!(__m256)
+    }
+    fn splat(&self, value: TokenStream) -> TokenStream {
+        quote!(_mm256_set1_ps(#value))
+    }
+    fn load(&self, ptr: TokenStream) -> TokenStream {
+        quote!(_mm256_loadu_ps(#ptr))
+    }
+    fn store(&self, ptr: TokenStream, value: TokenStream) -> TokenStream {
+        quote!(_mm256_storeu_ps(#ptr, #value))
+    }
+    fn unary(&self, op: UnOp, a: &Ident) -> TokenStream {
+        match op {
+            UnOp::Neg => quote!(_mm256_xor_ps(#a, _mm256_set1_ps(-0.0))),
+            UnOp::Abs => quote!(_mm256_andnot_ps(_mm256_set1_ps(-0.0), #a)),
+            UnOp::Sqrt => quote!(_mm256_sqrt_ps(#a)),
+            UnOp::Floor => quote!(_mm256_round_ps(#a, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC)),
+            UnOp::Ceil => quote!(_mm256_round_ps(#a, _MM_FROUND_TO_POS_INF | _MM_FROUND_NO_EXC)),
+            UnOp::Round => {
+                quote!(_mm256_round_ps(#a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC))
+            }
+            UnOp::Trunc => quote!(_mm256_round_ps(#a, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC)),
+            UnOp::Pow2i => quote!(_mm256_castsi256_ps(_mm256_slli_epi32(
+                _mm256_add_epi32(_mm256_cvtps_epi32(#a), _mm256_set1_epi32(127)),
+                23
+            ))),
+        }
+    }
+    fn binary(&self, op: BinOp, a: &Ident, b: &Ident) -> TokenStream {
+        match op {
+            BinOp::Add => quote!(_mm256_add_ps(#a, #b)),
+            BinOp::Sub => quote!(_mm256_sub_ps(#a, #b)),
+            BinOp::Mul => quote!(_mm256_mul_ps(#a, #b)),
+            BinOp::Div => quote!(_mm256_div_ps(#a, #b)),
+            BinOp::MinRaw => quote!(_mm256_min_ps(#a, #b)),
+            BinOp::MaxRaw => quote!(_mm256_max_ps(#a, #b)),
+            BinOp::CopySign => quote!(_mm256_or_ps(
+                _mm256_andnot_ps(_mm256_set1_ps(-0.0), #a),
+                _mm256_and_ps(_mm256_set1_ps(-0.0), #b)
+            )),
+        }
+    }
+    fn fma(&self, a: &Ident, b: &Ident, c: &Ident) -> TokenStream {
+        quote!(_mm256_fmadd_ps(#a, #b, #c))
+    }
+    fn cmp(&self, op: CmpOp, a: &Ident, b: &Ident) -> TokenStream {
+        let predicate = match op {
+            CmpOp::Lt => quote!(_CMP_LT_OQ),
+            CmpOp::Le => quote!(_CMP_LE_OQ),
+            CmpOp::Gt => quote!(_CMP_GT_OQ),
+            CmpOp::Ge => quote!(_CMP_GE_OQ),
+            CmpOp::Eq => quote!(_CMP_EQ_OQ),
+            CmpOp::Ne => quote!(_CMP_NEQ_UQ),
+        };
+        quote!(_mm256_cmp_ps(#a, #b, #predicate))
+    }
+    fn is_nan(&self, a: &Ident) -> TokenStream {
+        quote!(_mm256_cmp_ps(#a, #a, _CMP_UNORD_Q))
+    }
+    fn mask_op(&self, op: MaskOp, a: &Ident, b: &Ident) -> TokenStream {
+        match op {
+            MaskOp::And => quote!(_mm256_and_ps(#a, #b)),
+            MaskOp::Or => quote!(_mm256_or_ps(#a, #b)),
+        }
+    }
+    fn not(&self, a: &Ident) -> TokenStream {
+        quote!(_mm256_xor_ps(#a, _mm256_castsi256_ps(_mm256_set1_epi32(-1))))
+    }
+    fn select(&self, mask: &Ident, if_true: &Ident, if_false: &Ident) -> TokenStream {
+        quote!(_mm256_blendv_ps(#if_false, #if_true, #mask))
+    }
+}

@@ -1,0 +1,133 @@
+//! AVX-512F: 16 lanes, k-register masks for comparisons, and masked loads and
+//! stores for the tail. Only AVX-512F is required: sign-bit operations use the
+//! integer forms because `vxorps zmm` needs AVX-512DQ.
+
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
+
+use super::{MaskedTail, Target};
+use crate::ir::{BinOp, CmpOp, MaskOp, UnOp};
+
+pub struct Avx512;
+
+impl Target for Avx512 {
+    fn name(&self) -> &'static str {
+        "avx512"
+    }
+    fn isa(&self) -> Ident {
+        format_ident!("Avx512")
+    }
+    fn arch(&self) -> TokenStream {
+        quote!(target_arch = "x86_64")
+    }
+    fn prelude(&self) -> TokenStream {
+        quote!(
+            use ::core::arch::x86_64::*;
+        )
+    }
+    fn features(&self) -> Option<&'static str> {
+        Some("avx512f")
+    }
+    fn lanes(&self) -> usize {
+        16
+    }
+    fn unroll(&self) -> usize {
+        4
+    }
+    fn vector(&self) -> TokenStream {
+        quote!(__m512)
+    }
+    fn splat(&self, value: TokenStream) -> TokenStream {
+        quote!(_mm512_set1_ps(#value))
+    }
+    fn load(&self, ptr: TokenStream) -> TokenStream {
+        quote!(_mm512_loadu_ps(#ptr))
+    }
+    fn store(&self, ptr: TokenStream, value: TokenStream) -> TokenStream {
+        quote!(_mm512_storeu_ps(#ptr, #value))
+    }
+    fn masked(&self) -> Option<&dyn MaskedTail> {
+        Some(self)
+    }
+    fn unary(&self, op: UnOp, a: &Ident) -> TokenStream {
+        match op {
+            UnOp::Neg => quote!(_mm512_castsi512_ps(_mm512_xor_si512(
+                _mm512_castps_si512(#a),
+                _mm512_set1_epi32(i32::MIN)
+            ))),
+            UnOp::Abs => quote!(_mm512_abs_ps(#a)),
+            UnOp::Sqrt => quote!(_mm512_sqrt_ps(#a)),
+            UnOp::Floor => {
+                quote!(_mm512_roundscale_ps(#a, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC))
+            }
+            UnOp::Ceil => {
+                quote!(_mm512_roundscale_ps(#a, _MM_FROUND_TO_POS_INF | _MM_FROUND_NO_EXC))
+            }
+            UnOp::Round => {
+                quote!(_mm512_roundscale_ps(#a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC))
+            }
+            UnOp::Trunc => quote!(_mm512_roundscale_ps(#a, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC)),
+            UnOp::Pow2i => quote!(_mm512_castsi512_ps(_mm512_slli_epi32(
+                _mm512_add_epi32(_mm512_cvtps_epi32(#a), _mm512_set1_epi32(127)),
+                23
+            ))),
+        }
+    }
+    fn binary(&self, op: BinOp, a: &Ident, b: &Ident) -> TokenStream {
+        match op {
+            BinOp::Add => quote!(_mm512_add_ps(#a, #b)),
+            BinOp::Sub => quote!(_mm512_sub_ps(#a, #b)),
+            BinOp::Mul => quote!(_mm512_mul_ps(#a, #b)),
+            BinOp::Div => quote!(_mm512_div_ps(#a, #b)),
+            BinOp::MinRaw => quote!(_mm512_min_ps(#a, #b)),
+            BinOp::MaxRaw => quote!(_mm512_max_ps(#a, #b)),
+            BinOp::CopySign => quote!(_mm512_castsi512_ps(_mm512_ternarylogic_epi32(
+                _mm512_castps_si512(#a),
+                _mm512_castps_si512(#b),
+                _mm512_set1_epi32(i32::MAX),
+                0xE4
+            ))),
+        }
+    }
+    fn fma(&self, a: &Ident, b: &Ident, c: &Ident) -> TokenStream {
+        quote!(_mm512_fmadd_ps(#a, #b, #c))
+    }
+    fn cmp(&self, op: CmpOp, a: &Ident, b: &Ident) -> TokenStream {
+        let predicate = match op {
+            CmpOp::Lt => quote!(_CMP_LT_OQ),
+            CmpOp::Le => quote!(_CMP_LE_OQ),
+            CmpOp::Gt => quote!(_CMP_GT_OQ),
+            CmpOp::Ge => quote!(_CMP_GE_OQ),
+            CmpOp::Eq => quote!(_CMP_EQ_OQ),
+            CmpOp::Ne => quote!(_CMP_NEQ_UQ),
+        };
+        quote!(_mm512_cmp_ps_mask(#a, #b, #predicate))
+    }
+    fn is_nan(&self, a: &Ident) -> TokenStream {
+        quote!(_mm512_cmp_ps_mask(#a, #a, _CMP_UNORD_Q))
+    }
+    fn mask_op(&self, op: MaskOp, a: &Ident, b: &Ident) -> TokenStream {
+        match op {
+            MaskOp::And => quote!(#a & #b),
+            MaskOp::Or => quote!(#a | #b),
+        }
+    }
+    fn not(&self, a: &Ident) -> TokenStream {
+        quote!(!#a)
+    }
+    fn select(&self, mask: &Ident, if_true: &Ident, if_false: &Ident) -> TokenStream {
+        quote!(_mm512_mask_blend_ps(#mask, #if_false, #if_true))
+    }
+}
+
+impl MaskedTail for Avx512 {
+    fn mask(&self, rest: &Ident) -> TokenStream {
+        quote!(((1u32 << #rest) - 1) as __mmask16)
+    }
+    fn load(&self, mask: &Ident, ptr: TokenStream) -> TokenStream {
+        quote!(_mm512_maskz_loadu_ps(#mask, #ptr))
+    }
+    fn store(&self, ptr: TokenStream, mask: &Ident, value: TokenStream) -> TokenStream {
+        quote!(_mm512_mask_storeu_ps(#ptr, #mask, #value))
+    }
+}

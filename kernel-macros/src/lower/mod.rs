@@ -1,0 +1,400 @@
+//! Lowering: one ISA-neutral pass over the IR, parameterised by a [`Target`], a
+//! thin table of per-target operations. A new target is one file implementing
+//! the trait; the loop structure, unrolling, tail handling and kernel-call
+//! fusion are written once, here.
+//!
+//! Every target module of a kernel holds two functions:
+//! - `eval`: the kernel on one vector, `#[inline(always)]`, also what a calling
+//!   kernel inlines (fusion: `gelu` reads memory once, not once per callee);
+//! - `run`: the slice loop, several vectors per iteration, then the tail through
+//!   the same `eval`, so an element's result never depends on where it sits.
+
+pub mod avx2;
+pub mod avx512;
+pub mod scalar;
+pub mod sse2;
+
+use proc_macro2::{Ident, Literal, Span, TokenStream};
+use quote::{format_ident, quote};
+
+use crate::ir::{BinOp, CmpOp, Kernel, MaskOp, Node, ParamKind, UnOp, ValueId};
+
+/// The per-target operation table. Operands are local variable names; each
+/// method returns an expression.
+pub trait Target {
+    /// Module name of the variant and `Isa` variant name, e.g. `avx2` / `Avx2`.
+    fn name(&self) -> &'static str;
+    fn isa(&self) -> Ident;
+    /// `cfg` predicate of the architectures where the target exists.
+    fn arch(&self) -> TokenStream;
+    /// Items the generated module needs in scope (intrinsics).
+    fn prelude(&self) -> TokenStream;
+    /// Features for `#[target_feature(enable = ..)]`; `None` for portable code.
+    fn features(&self) -> Option<&'static str>;
+    fn lanes(&self) -> usize;
+    /// Vectors per main-loop iteration.
+    fn unroll(&self) -> usize;
+    fn vector(&self) -> TokenStream;
+    fn splat(&self, value: TokenStream) -> TokenStream;
+    fn load(&self, ptr: TokenStream) -> TokenStream;
+    fn store(&self, ptr: TokenStream, value: TokenStream) -> TokenStream;
+    /// Masked memory access for the tail, where the ISA has it.
+    fn masked(&self) -> Option<&dyn MaskedTail> {
+        None
+    }
+    fn unary(&self, op: UnOp, a: &Ident) -> TokenStream;
+    fn binary(&self, op: BinOp, a: &Ident, b: &Ident) -> TokenStream;
+    /// `a * b + c`, fused where the target has FMA.
+    fn fma(&self, a: &Ident, b: &Ident, c: &Ident) -> TokenStream;
+    fn cmp(&self, op: CmpOp, a: &Ident, b: &Ident) -> TokenStream;
+    fn is_nan(&self, a: &Ident) -> TokenStream;
+    fn mask_op(&self, op: MaskOp, a: &Ident, b: &Ident) -> TokenStream;
+    fn not(&self, a: &Ident) -> TokenStream;
+    fn select(&self, mask: &Ident, if_true: &Ident, if_false: &Ident) -> TokenStream;
+}
+
+/// Masked loads and stores of the first `rest` lanes (AVX-512).
+pub trait MaskedTail {
+    fn mask(&self, rest: &Ident) -> TokenStream;
+    fn load(&self, mask: &Ident, ptr: TokenStream) -> TokenStream;
+    fn store(&self, ptr: TokenStream, mask: &Ident, value: TokenStream) -> TokenStream;
+}
+
+/// The targets every kernel is generated for, in ascending order of preference.
+pub fn targets() -> Vec<Box<dyn Target>> {
+    vec![
+        Box::new(scalar::Scalar),
+        Box::new(sse2::Sse2),
+        Box::new(avx2::Avx2),
+        Box::new(avx512::Avx512),
+    ]
+}
+
+/// Internal names use mixed-site hygiene so they can never capture or shadow a
+/// parameter name chosen by the kernel's author.
+fn local(name: &str) -> Ident {
+    Ident::new(name, Span::mixed_site())
+}
+
+fn value(id: ValueId) -> Ident {
+    local(&format!("v{id}"))
+}
+
+pub fn f32_literal(value: f32) -> TokenStream {
+    let lit = Literal::f32_suffixed(value.abs());
+    if value.is_sign_negative() {
+        quote!(-#lit)
+    } else {
+        quote!(#lit)
+    }
+}
+
+/// The generated module of one target: `eval` and `run`.
+pub fn target_module(k: &Kernel, t: &dyn Target) -> TokenStream {
+    let name = format_ident!("{}", t.name());
+    let arch = t.arch();
+    let prelude = t.prelude();
+    let eval = eval_fn(k, t);
+    let run = run_fn(k, t);
+    quote! {
+        #[cfg(#arch)]
+        #[doc(hidden)]
+        pub mod #name {
+            #[allow(unused_imports)]
+            use super::*;
+            #prelude
+            #eval
+            #run
+        }
+    }
+}
+
+/// Whether the target's code is plain Rust (no intrinsics, no `unsafe`).
+fn is_portable(t: &dyn Target) -> bool {
+    t.features().is_none()
+}
+
+fn eval_fn(k: &Kernel, t: &dyn Target) -> TokenStream {
+    let vector = t.vector();
+    let params = k.params.iter().map(|p| {
+        let name = &p.name;
+        quote!(#name: #vector)
+    });
+    let mut stmts = Vec::new();
+    for id in k.live_nodes() {
+        let node = &k.graph.nodes[id];
+        if let Node::Param(_) = node {
+            continue;
+        }
+        let v = value(id);
+        let expr = node_expr(k, t, node);
+        stmts.push(quote!(let #v = #expr;));
+    }
+    let result = operand(k, k.result);
+    if is_portable(t) {
+        quote! {
+            #[inline(always)]
+            pub fn eval(#(#params),*) -> #vector {
+                #(#stmts)*
+                #result
+            }
+        }
+    } else {
+        // SAFETY: `eval` is only reached from `run` of the same target (or of a
+        // kernel inlining it), whose `#[target_feature]` the runtime checked
+        // against the CPU before the call; it touches no memory.
+        quote! {
+            #[inline(always)]
+            pub unsafe fn eval(#(#params),*) -> #vector {
+                unsafe {
+                    #(#stmts)*
+                    #result
+                }
+            }
+        }
+    }
+}
+
+/// A value as an operand: parameters by name, everything else by `v{id}`.
+fn operand(k: &Kernel, id: ValueId) -> Ident {
+    match k.graph.nodes[id] {
+        Node::Param(i) => k.params[i].name.clone(),
+        _ => value(id),
+    }
+}
+
+fn node_expr(k: &Kernel, t: &dyn Target, node: &Node) -> TokenStream {
+    let o = |id: &ValueId| operand(k, *id);
+    match node {
+        Node::Param(_) => unreachable!("parameters are referenced by name"),
+        Node::Const(bits) => t.splat(f32_literal(f32::from_bits(*bits))),
+        Node::Unary(op, a) => t.unary(*op, &o(a)),
+        Node::Binary(op, a, b) => t.binary(*op, &o(a), &o(b)),
+        Node::Fma(a, b, c) => t.fma(&o(a), &o(b), &o(c)),
+        Node::Cmp(op, a, b) => t.cmp(*op, &o(a), &o(b)),
+        Node::IsNan(a) => t.is_nan(&o(a)),
+        Node::MaskBin(op, a, b) => t.mask_op(*op, &o(a), &o(b)),
+        Node::Not(a) => t.not(&o(a)),
+        Node::Select(m, a, b) => t.select(&o(m), &o(a), &o(b)),
+        Node::Call(callee, args) => {
+            let path = &callee.path;
+            let target = format_ident!("{}", t.name());
+            let args = args.iter().map(o);
+            quote!(#path::#target::eval(#(#args),*))
+        }
+    }
+}
+
+fn run_fn(k: &Kernel, t: &dyn Target) -> TokenStream {
+    let lanes = t.lanes();
+    let unroll = t.unroll();
+    let block = lanes * unroll;
+    let len = local("len");
+    let idx = local("idx");
+    let dst = local("dst");
+
+    let mut setup = Vec::new();
+    let mut stream_ptrs = Vec::new();
+    let mut scalar_names = Vec::new();
+    let (mut stream_i, mut scalar_i) = (0usize, 0usize);
+    for p in &k.params {
+        match p.kind {
+            ParamKind::Stream => {
+                let ptr = local(&format!("ptr_{}", p.name));
+                setup.push(quote!(let #ptr = args.inputs[#stream_i];));
+                stream_ptrs.push(ptr);
+                stream_i += 1;
+            }
+            ParamKind::Scalar => {
+                let s = local(&format!("s_{}", p.name));
+                let splat = t.splat(quote!(args.scalars[#scalar_i]));
+                setup.push(quote!(let #s = #splat;));
+                scalar_names.push(s);
+                scalar_i += 1;
+            }
+        }
+    }
+
+    // Loads, one `eval` and a store for the vector at offset `at` of the block,
+    // with the arguments in declaration order.
+    let step = |suffix: usize, at: TokenStream| {
+        let mut loads = Vec::new();
+        let mut args = Vec::new();
+        let (mut si, mut ci) = (0, 0);
+        for p in &k.params {
+            match p.kind {
+                ParamKind::Stream => {
+                    let v = local(&format!("{}_{suffix}", p.name));
+                    let ptr = &stream_ptrs[si];
+                    let load = t.load(quote!(#ptr.add(#at)));
+                    loads.push(quote!(let #v = #load;));
+                    args.push(v);
+                    si += 1;
+                }
+                ParamKind::Scalar => {
+                    args.push(scalar_names[ci].clone());
+                    ci += 1;
+                }
+            }
+        }
+        let r = local(&format!("r_{suffix}"));
+        let store = t.store(quote!(#dst.add(#at)), quote!(#r));
+        (
+            quote!(#(#loads)*),
+            quote!(let #r = eval(#(#args),*);),
+            quote!(#store;),
+        )
+    };
+
+    let mut body = Vec::new();
+    if unroll > 1 {
+        let steps: Vec<_> = (0..unroll)
+            .map(|u| {
+                let off = u * lanes;
+                step(
+                    u,
+                    if off == 0 {
+                        quote!(#idx)
+                    } else {
+                        quote!(#idx + #off)
+                    },
+                )
+            })
+            .collect();
+        let loads = steps.iter().map(|s| &s.0);
+        let evals = steps.iter().map(|s| &s.1);
+        let stores = steps.iter().map(|s| &s.2);
+        body.push(quote! {
+            while #idx + #block <= #len {
+                #(#loads)*
+                #(#evals)*
+                #(#stores)*
+                #idx += #block;
+            }
+        });
+    }
+    let (load, eval, store) = step(0, quote!(#idx));
+    body.push(quote! {
+        while #idx + #lanes <= #len {
+            #load
+            #eval
+            #store
+            #idx += #lanes;
+        }
+    });
+    if lanes > 1 {
+        body.push(tail(k, t, &stream_ptrs, &scalar_names));
+    }
+
+    let setup = quote! {
+        let #len = args.len;
+        let #dst = args.out;
+        #(#setup)*
+        let mut #idx = 0usize;
+    };
+    if is_portable(t) {
+        quote! {
+            /// # Safety
+            /// `args` holds pointers valid for `args.len` elements: inputs readable,
+            /// `out` writable (it may equal an input: in-place).
+            pub unsafe fn run(args: &::kernel_runtime::Args) {
+                // SAFETY: the caller guarantees every pointer covers `len` elements
+                // and the loop never reads or writes at or past `len`.
+                unsafe {
+                    #setup
+                    #(#body)*
+                }
+            }
+        }
+    } else {
+        let features = t.features().unwrap_or_default();
+        quote! {
+            /// # Safety
+            /// `args` holds pointers valid for `args.len` elements: inputs readable,
+            /// `out` writable (it may equal an input: in-place); the CPU has the
+            /// features this function is compiled for.
+            #[target_feature(enable = #features)]
+            pub unsafe fn run(args: &::kernel_runtime::Args) {
+                // SAFETY: the caller guarantees every pointer covers `len` elements
+                // and that the CPU supports the enabled features; full vectors are
+                // only loaded and stored below `len`, and the tail is masked or
+                // goes through a stack buffer.
+                unsafe {
+                    #setup
+                    #(#body)*
+                }
+            }
+        }
+    }
+}
+
+/// The last `len % lanes` elements through the same `eval`: masked loads and
+/// stores where the ISA has them, otherwise a zero-padded stack buffer.
+fn tail(k: &Kernel, t: &dyn Target, stream_ptrs: &[Ident], scalars: &[Ident]) -> TokenStream {
+    let (len, idx, dst, rest) = (local("len"), local("idx"), local("dst"), local("rest"));
+    let lanes = t.lanes();
+    let mut prep = Vec::new();
+    let mut args = Vec::new();
+    let (mut si, mut ci) = (0, 0);
+    let mask = local("mask");
+    let out = if let Some(m) = t.masked() {
+        prep.push({
+            let e = m.mask(&rest);
+            quote!(let #mask = #e;)
+        });
+        for p in &k.params {
+            match p.kind {
+                ParamKind::Stream => {
+                    let v = local(&format!("{}_tail", p.name));
+                    let ptr = &stream_ptrs[si];
+                    let load = m.load(&mask, quote!(#ptr.add(#idx)));
+                    prep.push(quote!(let #v = #load;));
+                    args.push(v);
+                    si += 1;
+                }
+                ParamKind::Scalar => {
+                    args.push(scalars[ci].clone());
+                    ci += 1;
+                }
+            }
+        }
+        let store = m.store(quote!(#dst.add(#idx)), &mask, quote!(eval(#(#args),*)));
+        quote!(#store;)
+    } else {
+        for p in &k.params {
+            match p.kind {
+                ParamKind::Stream => {
+                    let buf = local(&format!("{}_buf", p.name));
+                    let v = local(&format!("{}_tail", p.name));
+                    let ptr = &stream_ptrs[si];
+                    let load = t.load(quote!(#buf.as_ptr()));
+                    prep.push(quote! {
+                        let mut #buf = [0.0f32; #lanes];
+                        ::core::ptr::copy_nonoverlapping(#ptr.add(#idx), #buf.as_mut_ptr(), #rest);
+                        let #v = #load;
+                    });
+                    args.push(v);
+                    si += 1;
+                }
+                ParamKind::Scalar => {
+                    args.push(scalars[ci].clone());
+                    ci += 1;
+                }
+            }
+        }
+        let out_buf = local("out_buf");
+        let store = t.store(quote!(#out_buf.as_mut_ptr()), quote!(eval(#(#args),*)));
+        quote! {
+            let mut #out_buf = [0.0f32; #lanes];
+            #store;
+            ::core::ptr::copy_nonoverlapping(#out_buf.as_ptr(), #dst.add(#idx), #rest);
+        }
+    };
+    quote! {
+        if #idx < #len {
+            let #rest = #len - #idx;
+            #(#prep)*
+            #out
+        }
+    }
+}

@@ -1,0 +1,143 @@
+//! SSE2: the x86-64 baseline, 4 lanes. It lacks FMA and `roundps`, so `fma` is a
+//! multiply and an add, and rounding uses the 2^23 trick below.
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+
+use super::Target;
+use crate::ir::{BinOp, CmpOp, MaskOp, UnOp};
+
+pub struct Sse2;
+
+impl Sse2 {
+    /// Round to an integer without SSE4.1: adding and subtracting 2^23 to the
+    /// magnitude rounds it to nearest-even in the FPU; `adjust` turns that into
+    /// floor/ceil/trunc. Values of 2^23 and more (and NaN) are already integral
+    /// and pass through. Every result carries the input's sign, as IEEE requires
+    /// (`ceil(-0.5)` is `-0.0`).
+    fn round(&self, a: &Ident, op: UnOp) -> TokenStream {
+        let adjust = match op {
+            UnOp::Round => quote!(),
+            // Compare against the magnitude: the result is re-signed below.
+            UnOp::Trunc => {
+                quote_spanned!(Span::mixed_site()=> let r = _mm_sub_ps(r, _mm_and_ps(_mm_cmpgt_ps(r, mag), one));)
+            }
+            // Floor keeps the input's sign by itself: the final OR is a no-op.
+            UnOp::Floor => quote_spanned! {Span::mixed_site()=>
+                let r = _mm_or_ps(r, sign);
+                let r = _mm_sub_ps(r, _mm_and_ps(_mm_cmpgt_ps(r, #a), one));
+            },
+            // Ceil of (-1, -0.5) lands on +0: drop the sign so the OR restores -0.
+            UnOp::Ceil => quote_spanned! {Span::mixed_site()=>
+                let r = _mm_or_ps(r, sign);
+                let r = _mm_add_ps(r, _mm_and_ps(_mm_cmplt_ps(r, #a), one));
+                let r = _mm_andnot_ps(_mm_set1_ps(-0.0), r);
+            },
+            _ => unreachable!("not a rounding operation"),
+        };
+        // Mixed-site hygiene: these temporaries cannot shadow a parameter named `a`.
+        quote_spanned! {Span::mixed_site()=> {
+            let sign = _mm_and_ps(#a, _mm_set1_ps(-0.0));
+            let mag = _mm_andnot_ps(_mm_set1_ps(-0.0), #a);
+            let big = _mm_set1_ps(8388608.0);
+            let one = _mm_set1_ps(1.0);
+            let r = _mm_sub_ps(_mm_add_ps(mag, big), big);
+            #adjust
+            let r = _mm_or_ps(r, sign);
+            let small = _mm_cmplt_ps(mag, big);
+            _mm_or_ps(_mm_and_ps(small, r), _mm_andnot_ps(small, #a))
+        }}
+    }
+}
+
+impl Target for Sse2 {
+    fn name(&self) -> &'static str {
+        "sse2"
+    }
+    fn isa(&self) -> Ident {
+        format_ident!("Sse2")
+    }
+    fn arch(&self) -> TokenStream {
+        quote!(target_arch = "x86_64")
+    }
+    fn prelude(&self) -> TokenStream {
+        quote!(
+            use ::core::arch::x86_64::*;
+        )
+    }
+    fn features(&self) -> Option<&'static str> {
+        Some("sse2")
+    }
+    fn lanes(&self) -> usize {
+        4
+    }
+    fn unroll(&self) -> usize {
+        4
+    }
+    fn vector(&self) -> TokenStream {
+        quote!(__m128)
+    }
+    fn splat(&self, value: TokenStream) -> TokenStream {
+        quote!(_mm_set1_ps(#value))
+    }
+    fn load(&self, ptr: TokenStream) -> TokenStream {
+        quote!(_mm_loadu_ps(#ptr))
+    }
+    fn store(&self, ptr: TokenStream, value: TokenStream) -> TokenStream {
+        quote!(_mm_storeu_ps(#ptr, #value))
+    }
+    fn unary(&self, op: UnOp, a: &Ident) -> TokenStream {
+        match op {
+            UnOp::Neg => quote!(_mm_xor_ps(#a, _mm_set1_ps(-0.0))),
+            UnOp::Abs => quote!(_mm_andnot_ps(_mm_set1_ps(-0.0), #a)),
+            UnOp::Sqrt => quote!(_mm_sqrt_ps(#a)),
+            UnOp::Floor | UnOp::Ceil | UnOp::Round | UnOp::Trunc => self.round(a, op),
+            UnOp::Pow2i => quote!(_mm_castsi128_ps(_mm_slli_epi32(
+                _mm_add_epi32(_mm_cvtps_epi32(#a), _mm_set1_epi32(127)),
+                23
+            ))),
+        }
+    }
+    fn binary(&self, op: BinOp, a: &Ident, b: &Ident) -> TokenStream {
+        match op {
+            BinOp::Add => quote!(_mm_add_ps(#a, #b)),
+            BinOp::Sub => quote!(_mm_sub_ps(#a, #b)),
+            BinOp::Mul => quote!(_mm_mul_ps(#a, #b)),
+            BinOp::Div => quote!(_mm_div_ps(#a, #b)),
+            BinOp::MinRaw => quote!(_mm_min_ps(#a, #b)),
+            BinOp::MaxRaw => quote!(_mm_max_ps(#a, #b)),
+            BinOp::CopySign => quote!(_mm_or_ps(
+                _mm_andnot_ps(_mm_set1_ps(-0.0), #a),
+                _mm_and_ps(_mm_set1_ps(-0.0), #b)
+            )),
+        }
+    }
+    fn fma(&self, a: &Ident, b: &Ident, c: &Ident) -> TokenStream {
+        quote!(_mm_add_ps(_mm_mul_ps(#a, #b), #c))
+    }
+    fn cmp(&self, op: CmpOp, a: &Ident, b: &Ident) -> TokenStream {
+        match op {
+            CmpOp::Lt => quote!(_mm_cmplt_ps(#a, #b)),
+            CmpOp::Le => quote!(_mm_cmple_ps(#a, #b)),
+            CmpOp::Gt => quote!(_mm_cmpgt_ps(#a, #b)),
+            CmpOp::Ge => quote!(_mm_cmpge_ps(#a, #b)),
+            CmpOp::Eq => quote!(_mm_cmpeq_ps(#a, #b)),
+            CmpOp::Ne => quote!(_mm_cmpneq_ps(#a, #b)),
+        }
+    }
+    fn is_nan(&self, a: &Ident) -> TokenStream {
+        quote!(_mm_cmpunord_ps(#a, #a))
+    }
+    fn mask_op(&self, op: MaskOp, a: &Ident, b: &Ident) -> TokenStream {
+        match op {
+            MaskOp::And => quote!(_mm_and_ps(#a, #b)),
+            MaskOp::Or => quote!(_mm_or_ps(#a, #b)),
+        }
+    }
+    fn not(&self, a: &Ident) -> TokenStream {
+        quote!(_mm_xor_ps(#a, _mm_castsi128_ps(_mm_set1_epi32(-1))))
+    }
+    fn select(&self, mask: &Ident, if_true: &Ident, if_false: &Ident) -> TokenStream {
+        quote!(_mm_or_ps(_mm_and_ps(#mask, #if_true), _mm_andnot_ps(#mask, #if_false)))
+    }
+}

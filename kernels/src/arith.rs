@@ -1,0 +1,29 @@
+//! Element-wise arithmetic on two streams.
+
+use kernel_macros::kernel;
+
+/// `out[i] = a[i] + b[i]`, exact.
+///
+/// ```
+/// let mut out = [0.0; 3];
+/// kernels::add(&[1.0, 2.0, 3.0], &[0.5, 0.5, 0.5], &mut out)?;
+/// assert_eq!(out, [1.5, 2.5, 3.5]);
+/// # Ok::<(), kernels::KernelError>(())
+/// ```
+#[kernel]
+pub fn add(a: f32, b: f32) -> f32 {
+    a + b
+}
+
+/// `out[i] = a[i] * b[i]`, exact.
+///
+/// ```
+/// let mut a = [1.0, 2.0, 3.0];
+/// kernels::mul::in_place(&mut a, &[2.0, 2.0, 0.5])?;
+/// assert_eq!(a, [2.0, 4.0, 1.5]);
+/// # Ok::<(), kernels::KernelError>(())
+/// ```
+#[kernel]
+pub fn mul(a: f32, b: f32) -> f32 {
+    a * b
+}

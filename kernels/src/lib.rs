@@ -1,0 +1,72 @@
+//! Element-wise ops written once with `#[kernel]` and generated for every
+//! target: portable, SSE2, AVX2+FMA and AVX-512 (NEON and WGSL to follow).
+//!
+//! Each op `k` comes as:
+//! - `k(&inputs.., scalars.., &mut out)`: dispatched to the best variant for
+//!   this CPU, inline for small inputs, over L2-sized chunks on rayon for large;
+//! - `k::in_place(..)`: the first input is overwritten with the result;
+//! - `k::with_isa(isa, ..)`: one named variant, an error if the CPU lacks it;
+//! - `k::scalar(..)`: the function on one element;
+//! - `k::KERNEL`: the descriptor (variants, declared max ULP, cost hint).
+//!
+//! ```
+//! use kernels::{Isa, tanh};
+//!
+//! let x: Vec<f32> = (0..1000).map(|i| i as f32 / 100.0 - 5.0).collect();
+//! let mut y = vec![0.0; x.len()];
+//! tanh(&x, &mut y)?;
+//! tanh::with_isa(Isa::Scalar, &x, &mut y)?;
+//! assert_eq!(y[500], tanh::scalar(x[500]));
+//! assert!(tanh::KERNEL.max_ulp <= 2.0);
+//! # Ok::<(), kernels::KernelError>(())
+//! ```
+//!
+//! # The kernel language
+//!
+//! A `#[kernel]` function takes 1 to 3 streaming `f32` inputs and up to 4
+//! `#[scalar]` `f32` parameters and returns `f32`. Its body is `let` bindings
+//! and a final expression built from float literals, `+ - * /`, unary `-`,
+//! comparisons combined with `&& || !`, `if c { a } else { b }` (both sides
+//! computed, one selected), the builtins `abs sqrt floor ceil round trunc min
+//! max clamp fma copysign select isnan pow2i ldexp poly`, and calls to other
+//! kernels, which are inlined. `min`/`max` propagate NaN. `fma` is fused on
+//! targets with FMA and a multiply-add elsewhere (SSE2, portable).
+//!
+//! ```
+//! use kernel_macros::kernel;
+//! use kernels::exp;
+//!
+//! /// `scale * e^x`, reusing `exp` (inlined into each variant).
+//! #[kernel(max_ulp = 4)]
+//! pub fn scaled_exp(x: f32, #[scalar] scale: f32) -> f32 {
+//!     scale * exp(x)
+//! }
+//!
+//! let mut out = [0.0; 2];
+//! scaled_exp(&[0.0, 1.0], 2.0, &mut out)?;
+//! assert_eq!(out[0], 2.0);
+//! # Ok::<(), kernels::KernelError>(())
+//! ```
+
+mod activation;
+mod arith;
+mod math;
+
+pub use activation::{gelu, leaky_relu, relu, silu};
+pub use arith::{add, mul};
+pub use kernel_macros::kernel;
+pub use kernel_runtime::{self as runtime, Isa, Kernel, KernelError};
+pub use math::{exp, sigmoid, tanh};
+
+/// Every kernel of this crate, for tools that iterate over them (tests, benches, the demo).
+pub static ALL: &[&Kernel] = &[
+    &relu::KERNEL,
+    &leaky_relu::KERNEL,
+    &add::KERNEL,
+    &mul::KERNEL,
+    &exp::KERNEL,
+    &tanh::KERNEL,
+    &sigmoid::KERNEL,
+    &silu::KERNEL,
+    &gelu::KERNEL,
+];

@@ -1,0 +1,116 @@
+//! The descriptor `#[kernel]` generates for each op, and the calling convention
+//! of its variants.
+
+use crate::Isa;
+
+/// Most streaming inputs a kernel may have.
+pub const MAX_INPUTS: usize = 3;
+/// Most `#[scalar]` parameters a kernel may have.
+pub const MAX_SCALARS: usize = 4;
+
+/// What a variant receives: raw pointers, because the output may alias the
+/// first input (in-place) and because the runtime hands disjoint sub-ranges to
+/// different threads.
+#[derive(Clone, Copy, Debug)]
+pub struct Args {
+    /// The streaming inputs in declaration order; unused slots are null.
+    pub inputs: [*const f32; MAX_INPUTS],
+    pub out: *mut f32,
+    pub len: usize,
+    pub scalars: [f32; MAX_SCALARS],
+}
+
+impl Args {
+    /// The sub-range `start..start + len`.
+    ///
+    /// # Safety
+    /// `start + len` must not exceed `self.len`.
+    pub(crate) unsafe fn range(&self, start: usize, len: usize) -> Args {
+        let mut inputs = self.inputs;
+        for p in inputs.iter_mut().filter(|p| !p.is_null()) {
+            // SAFETY: the caller keeps `start` within the buffer of `self.len` elements.
+            *p = unsafe { p.add(start) };
+        }
+        Args {
+            inputs,
+            // SAFETY: as above.
+            out: unsafe { self.out.add(start) },
+            len,
+            scalars: self.scalars,
+        }
+    }
+}
+
+/// A generated variant.
+///
+/// # Safety
+/// Every pointer in `Args` must be valid for `len` elements and the CPU must
+/// have the variant's ISA.
+pub type VariantFn = unsafe fn(&Args);
+
+/// A kernel's variants indexed by [`Isa`]: dispatch is one load and a call.
+#[derive(Clone, Copy)]
+pub struct Variants {
+    table: [Option<VariantFn>; Isa::COUNT],
+}
+
+impl Variants {
+    /// A table with the portable variant, which every kernel has.
+    pub const fn new(scalar: VariantFn) -> Variants {
+        let mut table = [None; Isa::COUNT];
+        table[Isa::Scalar as usize] = Some(scalar);
+        Variants { table }
+    }
+
+    pub const fn with(mut self, isa: Isa, variant: VariantFn) -> Variants {
+        self.table[isa as usize] = Some(variant);
+        self
+    }
+
+    #[inline]
+    pub fn get(&self, isa: Isa) -> Option<VariantFn> {
+        self.table[isa as usize]
+    }
+}
+
+/// Everything the runtime knows about one op. `#[kernel]` generates it as
+/// `<op>::KERNEL`.
+pub struct Kernel {
+    pub name: &'static str,
+    /// Names of the streaming inputs, in order.
+    pub inputs: &'static [&'static str],
+    /// Names of the `#[scalar]` parameters, in order.
+    pub scalars: &'static [&'static str],
+    /// Declared accuracy of every variant against the correctly rounded result.
+    pub max_ulp: f32,
+    /// Work per element in vector-instruction units (fused callees included).
+    pub cost: u32,
+    pub variants: Variants,
+}
+
+impl Kernel {
+    /// The ISAs this kernel has variants for on this architecture.
+    pub fn isas(&self) -> impl Iterator<Item = Isa> + '_ {
+        Isa::ALL
+            .into_iter()
+            .filter(|&isa| self.variants.get(isa).is_some())
+    }
+
+    /// Variants this CPU can run, in ascending preference.
+    pub fn runnable_isas(&self) -> impl Iterator<Item = Isa> + '_ {
+        self.isas().filter(|isa| isa.is_available())
+    }
+}
+
+impl std::fmt::Debug for Kernel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Kernel")
+            .field("name", &self.name)
+            .field("inputs", &self.inputs)
+            .field("scalars", &self.scalars)
+            .field("max_ulp", &self.max_ulp)
+            .field("cost", &self.cost)
+            .field("variants", &self.isas().collect::<Vec<_>>())
+            .finish()
+    }
+}

@@ -1,0 +1,18 @@
+//! The runtime behind `#[kernel]` ops: CPU feature detection (once), variant
+//! choice, argument checks, and parallel execution over L2-sized chunks.
+//! It knows nothing about any particular op; the code `#[kernel]` generates
+//! names these items by absolute path (`::kernel_runtime::..`).
+
+mod cache;
+mod dispatch;
+mod error;
+mod exec;
+mod isa;
+mod kernel;
+
+pub use cache::{DEFAULT_L2_BYTES, l2_bytes};
+pub use dispatch::{ISA_ENV, active_isa, clear_forced_isa, force_isa};
+pub use error::KernelError;
+pub use exec::{chunk_len, run, run_in_place, run_with_isa};
+pub use isa::Isa;
+pub use kernel::{Args, Kernel, MAX_INPUTS, MAX_SCALARS, VariantFn, Variants};
