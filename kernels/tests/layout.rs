@@ -1,0 +1,110 @@
+//! An element's result never depends on where it sits: every length 0..=130,
+//! unaligned starts, in place or not, inline or split across threads, each
+//! variant gives the same bits as on the full buffer and writes nothing past
+//! the end.
+
+mod common;
+
+use common::{Rng, cases};
+use kernels::Isa;
+
+fn inputs(case: &common::Case, n: usize) -> (Vec<f32>, Vec<f32>) {
+    let mut rng = Rng::new(7);
+    (rng.vec(n, case.range), rng.vec(n, case.range))
+}
+
+fn run(case: &common::Case, isa: Isa, a: &[f32], b: &[f32], out: &mut [f32]) {
+    let binary = case.kernel.inputs.len() == 2;
+    let ins: Vec<&[f32]> = if binary { vec![a, b] } else { vec![a] };
+    (case.run)(isa, &ins, out).unwrap();
+}
+
+#[test]
+fn every_length_and_offset_matches_the_full_buffer() {
+    const SENTINEL: f32 = -12345.5;
+    for case in cases() {
+        let (a, b) = inputs(&case, 256);
+        for isa in case.kernel.runnable_isas() {
+            let mut full = vec![0.0; a.len()];
+            run(&case, isa, &a, &b, &mut full);
+            for offset in 0..4 {
+                for len in 0..=130 {
+                    let mut out = vec![SENTINEL; len + 16];
+                    run(&case, isa, &a[offset..offset + len], &b[offset..offset + len], &mut out[..len]);
+                    for i in 0..len {
+                        assert_eq!(
+                            out[i].to_bits(),
+                            full[offset + i].to_bits(),
+                            "{} [{isa}] len {len} offset {offset} element {i}",
+                            case.kernel.name
+                        );
+                    }
+                    assert!(out[len..].iter().all(|&v| v == SENTINEL), "{} [{isa}] wrote past the end", case.kernel.name);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn scalar_function_matches_the_portable_variant() {
+    let mut rng = Rng::new(3);
+    let x = rng.vec(1000, (-20.0, 20.0));
+    let mut out = vec![0.0; x.len()];
+    kernels::tanh::with_isa(Isa::Scalar, &x, &mut out).unwrap();
+    for (xi, oi) in x.iter().zip(&out) {
+        assert_eq!(kernels::tanh::scalar(*xi).to_bits(), oi.to_bits());
+    }
+    kernels::leaky_relu::with_isa(Isa::Scalar, &x, 0.2, &mut out).unwrap();
+    for (xi, oi) in x.iter().zip(&out) {
+        assert_eq!(kernels::leaky_relu::scalar(*xi, 0.2).to_bits(), oi.to_bits());
+    }
+}
+
+#[test]
+fn in_place_matches_out_of_place() {
+    let mut rng = Rng::new(11);
+    for n in [0, 1, 17, 1000, 300_001] {
+        let x = rng.vec(n, (-10.0, 10.0));
+        let y = rng.vec(n, (-10.0, 10.0));
+
+        let mut expected = vec![0.0; n];
+        kernels::gelu(&x, &mut expected).unwrap();
+        let mut io = x.clone();
+        kernels::gelu::in_place(&mut io).unwrap();
+        assert_eq!(io, expected, "gelu n={n}");
+
+        kernels::add(&x, &y, &mut expected).unwrap();
+        let mut io = x.clone();
+        kernels::add::in_place(&mut io, &y).unwrap();
+        assert_eq!(io, expected, "add n={n}");
+
+        kernels::leaky_relu(&x, 0.3, &mut expected).unwrap();
+        let mut io = x.clone();
+        kernels::leaky_relu::in_place(&mut io, 0.3).unwrap();
+        assert_eq!(io, expected, "leaky_relu n={n}");
+    }
+}
+
+#[test]
+fn large_inputs_split_across_threads_match_inline_results() {
+    let n = 3_000_017;
+    for case in cases() {
+        assert!(kernels::runtime::chunk_len(case.kernel, n).is_some() || rayon::current_num_threads() < 2);
+        let (a, b) = inputs(&case, n);
+        let mut parallel = vec![0.0; n];
+        run(&case, Isa::best(), &a, &b, &mut parallel);
+        // Chunk-sized pieces run inline: the reference for the split run.
+        let mut inline = vec![0.0; n];
+        for start in (0..n).step_by(4096) {
+            let end = (start + 4096).min(n);
+            assert!(kernels::runtime::chunk_len(case.kernel, end - start).is_none());
+            run(&case, Isa::best(), &a[start..end], &b[start..end], &mut inline[start..end]);
+        }
+        assert!(
+            parallel.iter().zip(&inline).all(|(p, i)| p.to_bits() == i.to_bits()),
+            "{}: parallel and inline results differ",
+            case.kernel.name
+        );
+    }
+}
