@@ -15,26 +15,24 @@ use crate::lower::{self, f32_literal};
 
 /// The expansion of one kernel, in parts so snapshots can show each alone.
 pub struct Expansion {
-    /// The dispatched function and the items of the kernel's module, without
-    /// the target modules.
-    pub api: TokenStream,
-    /// `(target name, module)` for every target.
-    pub targets: Vec<(&'static str, TokenStream)>,
     function: TokenStream,
     module_head: TokenStream,
     module_items: TokenStream,
+    /// `(target name, module)` for every target.
+    pub targets: Vec<(&'static str, TokenStream)>,
 }
 
 impl Expansion {
-    pub fn into_tokens(self) -> TokenStream {
+    /// The dispatched function and the kernel's module, with the target
+    /// modules inside it or (for review) without them.
+    pub fn assemble(&self, with_targets: bool) -> TokenStream {
         let Expansion {
             function,
             module_head,
             module_items,
             targets,
-            ..
         } = self;
-        let targets = targets.into_iter().map(|(_, m)| m);
+        let targets = targets.iter().filter(|_| with_targets).map(|(_, m)| m);
         quote! {
             #function
             #module_head {
@@ -157,18 +155,11 @@ pub fn expand(k: &Kernel) -> Expansion {
             scalar::eval(#(#all_names),*)
         }
     };
-    let api = quote! {
-        #function
-        #module_head {
-            #module_items
-        }
-    };
     Expansion {
-        api,
-        targets: modules,
         function,
         module_head,
         module_items,
+        targets: modules,
     }
 }
 

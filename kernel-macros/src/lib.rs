@@ -33,7 +33,7 @@ fn expand(
     item: proc_macro2::TokenStream,
 ) -> proc_macro2::TokenStream {
     match parse_kernel(attr, item) {
-        Ok(kernel) => emit::expand(&kernel).into_tokens(),
+        Ok(kernel) => emit::expand(&kernel).assemble(true),
         Err(err) => err.to_compile_error(),
     }
 }

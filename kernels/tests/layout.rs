@@ -30,7 +30,13 @@ fn every_length_and_offset_matches_the_full_buffer() {
             for offset in 0..4 {
                 for len in 0..=130 {
                     let mut out = vec![SENTINEL; len + 16];
-                    run(&case, isa, &a[offset..offset + len], &b[offset..offset + len], &mut out[..len]);
+                    run(
+                        &case,
+                        isa,
+                        &a[offset..offset + len],
+                        &b[offset..offset + len],
+                        &mut out[..len],
+                    );
                     for i in 0..len {
                         assert_eq!(
                             out[i].to_bits(),
@@ -39,7 +45,11 @@ fn every_length_and_offset_matches_the_full_buffer() {
                             case.kernel.name
                         );
                     }
-                    assert!(out[len..].iter().all(|&v| v == SENTINEL), "{} [{isa}] wrote past the end", case.kernel.name);
+                    assert!(
+                        out[len..].iter().all(|&v| v == SENTINEL),
+                        "{} [{isa}] wrote past the end",
+                        case.kernel.name
+                    );
                 }
             }
         }
@@ -57,7 +67,10 @@ fn scalar_function_matches_the_portable_variant() {
     }
     kernels::leaky_relu::with_isa(Isa::Scalar, &x, 0.2, &mut out).unwrap();
     for (xi, oi) in x.iter().zip(&out) {
-        assert_eq!(kernels::leaky_relu::scalar(*xi, 0.2).to_bits(), oi.to_bits());
+        assert_eq!(
+            kernels::leaky_relu::scalar(*xi, 0.2).to_bits(),
+            oi.to_bits()
+        );
     }
 }
 
@@ -90,7 +103,10 @@ fn in_place_matches_out_of_place() {
 fn large_inputs_split_across_threads_match_inline_results() {
     let n = 3_000_017;
     for case in cases() {
-        assert!(kernels::runtime::chunk_len(case.kernel, n).is_some() || rayon::current_num_threads() < 2);
+        assert!(
+            kernels::runtime::chunk_len(case.kernel, n).is_some()
+                || rayon::current_num_threads() < 2
+        );
         let (a, b) = inputs(&case, n);
         let mut parallel = vec![0.0; n];
         run(&case, Isa::best(), &a, &b, &mut parallel);
@@ -99,10 +115,19 @@ fn large_inputs_split_across_threads_match_inline_results() {
         for start in (0..n).step_by(4096) {
             let end = (start + 4096).min(n);
             assert!(kernels::runtime::chunk_len(case.kernel, end - start).is_none());
-            run(&case, Isa::best(), &a[start..end], &b[start..end], &mut inline[start..end]);
+            run(
+                &case,
+                Isa::best(),
+                &a[start..end],
+                &b[start..end],
+                &mut inline[start..end],
+            );
         }
         assert!(
-            parallel.iter().zip(&inline).all(|(p, i)| p.to_bits() == i.to_bits()),
+            parallel
+                .iter()
+                .zip(&inline)
+                .all(|(p, i)| p.to_bits() == i.to_bits()),
             "{}: parallel and inline results differ",
             case.kernel.name
         );

@@ -1,0 +1,9 @@
+use kernel_macros::kernel;
+
+#[kernel]
+pub fn bad(x: f32) -> f32 {
+    let positive = x > 0.0;
+    positive * x
+}
+
+fn main() {}

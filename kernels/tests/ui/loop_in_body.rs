@@ -1,0 +1,9 @@
+use kernel_macros::kernel;
+
+#[kernel]
+pub fn bad(x: f32) -> f32 {
+    let y = for i in 0..3 { x };
+    y
+}
+
+fn main() {}

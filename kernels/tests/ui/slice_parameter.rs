@@ -1,0 +1,8 @@
+use kernel_macros::kernel;
+
+#[kernel]
+pub fn bad(x: &[f32]) -> f32 {
+    1.0
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use kernel_macros::kernel;
+
+#[kernel]
+pub fn bad(x: f32) -> f32 {
+    sinh(x) * 2.0
+}
+
+fn main() {}

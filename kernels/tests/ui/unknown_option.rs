@@ -1,0 +1,8 @@
+use kernel_macros::kernel;
+
+#[kernel(max_error = 2)]
+pub fn bad(x: f32) -> f32 {
+    x
+}
+
+fn main() {}

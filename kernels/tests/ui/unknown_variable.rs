@@ -1,0 +1,9 @@
+use kernel_macros::kernel;
+
+#[kernel]
+pub fn bad(x: f32) -> f32 {
+    let y = x * 2.0;
+    y + z
+}
+
+fn main() {}
