@@ -182,7 +182,7 @@ pub fn kernel(options: Options, item: syn::ItemFn) -> syn::Result<Kernel> {
         .filter(|a| a.path().is_ident("doc"))
         .cloned()
         .collect();
-    for attr in item.attrs.iter().filter(|a| !a.path().is_ident("doc")) {
+    if let Some(attr) = item.attrs.iter().find(|a| !a.path().is_ident("doc")) {
         return Err(syn::Error::new(
             attr.span(),
             "only doc comments may be combined with #[kernel]; the generated items carry their own attributes",

@@ -42,11 +42,16 @@
 //!     scale * exp(x)
 //! }
 //!
-//! let mut out = [0.0; 2];
-//! scaled_exp(&[0.0, 1.0], 2.0, &mut out)?;
-//! assert_eq!(out[0], 2.0);
-//! # Ok::<(), kernels::KernelError>(())
+//! fn main() -> Result<(), kernels::KernelError> {
+//!     let mut out = [0.0; 2];
+//!     scaled_exp(&[0.0, 1.0], 2.0, &mut out)?;
+//!     assert_eq!(out[0], 2.0);
+//!     Ok(())
+//! }
 //! ```
+//!
+//! Kernels are module-level items: the generated module finds the kernels it
+//! calls through `use super::*`, which does not see imports inside a function.
 
 mod activation;
 mod arith;

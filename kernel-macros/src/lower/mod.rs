@@ -99,6 +99,8 @@ pub fn target_module(k: &Kernel, t: &dyn Target) -> TokenStream {
     quote! {
         #[cfg(#arch)]
         #[doc(hidden)]
+        // Constants are the kernel author's literals, e.g. log2(e) to f32 precision.
+        #[allow(clippy::approx_constant, clippy::excessive_precision)]
         pub mod #name {
             #[allow(unused_imports)]
             use super::*;
@@ -274,8 +276,13 @@ fn run_fn(k: &Kernel, t: &dyn Target) -> TokenStream {
         });
     }
     let (load, eval, store) = step(0, quote!(#idx));
+    let fits = if lanes == 1 {
+        quote!(#idx < #len)
+    } else {
+        quote!(#idx + #lanes <= #len)
+    };
     body.push(quote! {
-        while #idx + #lanes <= #len {
+        while #fits {
             #load
             #eval
             #store

@@ -4,11 +4,14 @@
 
 use kernels::{Isa, Kernel};
 
+/// Runs one variant (by ISA) of a kernel on 1 or 2 input streams.
+pub type RunFn = fn(Isa, &[&[f32]], &mut [f32]) -> Result<(), kernels::KernelError>;
+
 /// How a test calls one kernel with one variant.
 pub struct Case {
     pub kernel: &'static Kernel,
     /// Runs the variant for `isa` on the inputs (1 or 2 streams) into `out`.
-    pub run: fn(Isa, &[&[f32]], &mut [f32]) -> Result<(), kernels::KernelError>,
+    pub run: RunFn,
     /// The exact result, in f64 (correct to far better than an f32 ulp).
     pub reference: fn(&[f64]) -> f64,
     /// Where random inputs are drawn from: the op's interesting range.

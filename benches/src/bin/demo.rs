@@ -1,0 +1,137 @@
+//! The main job: what this CPU has, which variant each kernel dispatches to,
+//! whether every variant agrees with the portable one, and the throughput of
+//! each variant.
+//!
+//! `cargo run --release -p kernel-benches --bin demo`
+
+use std::time::Instant;
+
+use kernel_benches::{call, inputs, interesting_range, ulp_distance};
+use kernels::{Isa, runtime};
+
+fn cpu_model() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|text| {
+            text.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|s| s.trim().to_owned())
+        })
+        .unwrap_or_else(|| std::env::consts::ARCH.to_owned())
+}
+
+/// Median seconds of one call over several timed batches.
+fn time_call(mut f: impl FnMut()) -> f64 {
+    f();
+    let start = Instant::now();
+    let mut reps = 0u32;
+    while start.elapsed().as_secs_f64() < 0.02 {
+        f();
+        reps += 1;
+    }
+    let per_batch = reps.max(1);
+    let mut samples: Vec<f64> = (0..7)
+        .map(|_| {
+            let t = Instant::now();
+            for _ in 0..per_batch {
+                f();
+            }
+            t.elapsed().as_secs_f64() / f64::from(per_batch)
+        })
+        .collect();
+    samples.sort_by(f64::total_cmp);
+    samples[samples.len() / 2]
+}
+
+fn main() -> Result<(), kernels::KernelError> {
+    let active = runtime::active_isa()?;
+    println!("CPU:        {}", cpu_model());
+    println!(
+        "ISAs:       {}",
+        Isa::ALL
+            .iter()
+            .map(|isa| format!(
+                "{}{}",
+                isa.name(),
+                if isa.is_available() { " yes" } else { " no" }
+            ))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    println!(
+        "dispatch:   {active} (set {} to force another)",
+        runtime::ISA_ENV
+    );
+    println!(
+        "threads:    {} (rayon), L2 {} KiB per core",
+        rayon_threads(),
+        runtime::l2_bytes() >> 10
+    );
+    println!();
+
+    let check_n = 100_000;
+    let sizes = [1_000usize, 100_000, 1_000_000];
+    let mut failures = 0;
+    println!(
+        "{:<11} {:<9} {:>14} {:>11} {:>11} {:>11}",
+        "kernel", "variant", "vs portable", "1K ns/el", "100K ns/el", "1M ns/el"
+    );
+    for kernel in kernels::ALL {
+        let range = interesting_range(kernel);
+        let check_in = inputs(kernel, check_n, range);
+        let mut reference = vec![0.0; check_n];
+        call(kernel, Some(Isa::Scalar), &check_in, &mut reference)?;
+        let allowed = (2.0 * kernel.max_ulp).ceil() as u64;
+
+        let mut rows: Vec<Option<Isa>> = kernel.runnable_isas().map(Some).collect();
+        rows.push(None);
+        for isa in rows {
+            let mut out = vec![0.0; check_n];
+            call(kernel, isa, &check_in, &mut out)?;
+            let worst = out
+                .iter()
+                .zip(&reference)
+                .map(|(a, b)| ulp_distance(*a, *b))
+                .max()
+                .unwrap_or(0);
+            let ok = worst <= allowed;
+            failures += usize::from(!ok);
+            let mut timings = Vec::new();
+            for &n in &sizes {
+                let data = inputs(kernel, n, range);
+                let mut out = vec![0.0; n];
+                let seconds =
+                    time_call(|| call(kernel, isa, &data, &mut out).expect("checked above"));
+                timings.push(seconds * 1e9 / n as f64);
+            }
+            let label = match isa {
+                Some(isa) => isa.name().to_owned(),
+                None => format!("=> {active}"),
+            };
+            println!(
+                "{:<11} {:<9} {:>8} {} {:>11.3} {:>11.3} {:>11.3}",
+                kernel.name,
+                label,
+                format!("{worst} ulp"),
+                if ok { "ok  " } else { "FAIL" },
+                timings[0],
+                timings[1],
+                timings[2]
+            );
+        }
+    }
+    println!();
+    if failures > 0 {
+        println!(
+            "{failures} variant(s) disagree with the portable variant beyond twice the declared bound"
+        );
+        std::process::exit(1);
+    }
+    println!("every variant agrees with the portable one within twice its declared bound");
+    Ok(())
+}
+
+fn rayon_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
