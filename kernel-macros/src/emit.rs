@@ -163,28 +163,31 @@ pub fn expand(k: &Kernel) -> Expansion {
     }
 }
 
-/// One `VARIANTS` table per architecture: the targets that exist there.
+/// One `VARIANTS` table per architecture, holding the targets that exist there;
+/// elsewhere only the portable variant.
 fn variant_tables(targets: &[Box<dyn lower::Target>]) -> TokenStream {
     let rt = quote!(::kernel_runtime);
-    let arches = [quote!(target_arch = "x86_64")];
-    let mut tables = Vec::new();
-    for arch in &arches {
-        let entries = targets
-            .iter()
-            .filter(|t| t.features().is_some() && t.arch().to_string() == arch.to_string())
-            .map(|t| {
-                let module = format_ident!("{}", t.name());
-                let isa = t.isa();
-                quote!(.with(#rt::Isa::#isa, #module::run))
-            });
-        tables.push(quote! {
+    let mut arches: Vec<(String, TokenStream, Vec<TokenStream>)> = Vec::new();
+    for t in targets.iter().filter(|t| t.features().is_some()) {
+        let arch = t.arch();
+        let module = format_ident!("{}", t.name());
+        let isa = t.isa();
+        let entry = quote!(.with(#rt::Isa::#isa, #module::run));
+        match arches.iter_mut().find(|(key, ..)| *key == arch.to_string()) {
+            Some((_, _, entries)) => entries.push(entry),
+            None => arches.push((arch.to_string(), arch, vec![entry])),
+        }
+    }
+    let tables = arches.iter().map(|(_, arch, entries)| {
+        quote! {
             #[cfg(#arch)]
             const VARIANTS: #rt::Variants = #rt::Variants::new(scalar::run) #(#entries)*;
-        });
-    }
+        }
+    });
+    let predicates = arches.iter().map(|(_, arch, _)| arch);
     quote! {
         #(#tables)*
-        #[cfg(not(any(#(#arches),*)))]
+        #[cfg(not(any(#(#predicates),*)))]
         const VARIANTS: #rt::Variants = #rt::Variants::new(scalar::run);
     }
 }

@@ -11,6 +11,7 @@
 
 pub mod avx2;
 pub mod avx512;
+pub mod neon;
 pub mod scalar;
 pub mod sse2;
 
@@ -67,6 +68,7 @@ pub fn targets() -> Vec<Box<dyn Target>> {
         Box::new(sse2::Sse2),
         Box::new(avx2::Avx2),
         Box::new(avx512::Avx512),
+        Box::new(neon::Neon),
     ]
 }
 
