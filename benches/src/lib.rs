@@ -36,12 +36,7 @@ pub fn interesting_range(kernel: &Kernel) -> f32 {
 }
 
 /// Runs `kernel` on `inputs` into `out` with `isa`, or dispatched when `None`.
-pub fn call(
-    kernel: &Kernel,
-    isa: Option<Isa>,
-    inputs: &[Vec<f32>],
-    out: &mut [f32],
-) -> Result<(), KernelError> {
+pub fn call(kernel: &Kernel, isa: Option<Isa>, inputs: &[Vec<f32>], out: &mut [f32]) -> Result<(), KernelError> {
     let mut slices: [&[f32]; kernels::runtime::MAX_INPUTS] = [&[]; kernels::runtime::MAX_INPUTS];
     for (slot, input) in slices.iter_mut().zip(inputs) {
         *slot = input;
@@ -67,11 +62,7 @@ pub fn ulp_distance(a: f32, b: f32) -> u64 {
     // Map the sign-magnitude bits onto a monotonic integer line.
     let key = |v: f32| {
         let bits = v.to_bits() as i64;
-        if bits < 0x8000_0000 {
-            bits
-        } else {
-            0x8000_0000 - bits
-        }
+        if bits < 0x8000_0000 { bits } else { 0x8000_0000 - bits }
     };
     key(a).abs_diff(key(b))
 }

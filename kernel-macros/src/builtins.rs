@@ -103,11 +103,7 @@ pub fn find(name: &str) -> Option<&'static Builtin> {
 }
 
 pub fn names() -> String {
-    BUILTINS
-        .iter()
-        .map(|b| b.name)
-        .collect::<Vec<_>>()
-        .join(", ")
+    BUILTINS.iter().map(|b| b.name).collect::<Vec<_>>().join(", ")
 }
 
 /// Expands a builtin whose arguments are already type-checked.
@@ -174,7 +170,5 @@ pub fn poly(g: &mut Graph, x: ValueId, coefficients: &[ValueId]) -> ValueId {
     let (&last, rest) = coefficients
         .split_last()
         .expect("parser guarantees at least one coefficient");
-    rest.iter()
-        .rev()
-        .fold(last, |acc, &c| g.add(Node::Fma(acc, x, c)))
+    rest.iter().rev().fold(last, |acc, &c| g.add(Node::Fma(acc, x, c)))
 }

@@ -11,7 +11,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use crate::ir::{Kernel, ParamKind};
-use crate::lower::{self, f32_literal};
+use crate::lower::{self, f32_literal, wgsl};
 
 /// The expansion of one kernel, in parts so snapshots can show each alone.
 pub struct Expansion {
@@ -107,6 +107,8 @@ pub fn expand(k: &Kernel) -> Expansion {
     let callees = k.callees();
     let max_ulp = f32_literal(k.max_ulp);
     let variants = variant_tables(&targets);
+    let wgsl_function = wgsl::function(k);
+    let wgsl_entry = wgsl::entry(k);
     let module_doc = format!(
         "Generated items of the [`{name_str}`](fn@{name_str}) kernel: descriptor, in-place and per-ISA forms, the per-element function."
     );
@@ -135,6 +137,11 @@ pub fn expand(k: &Kernel) -> Expansion {
             max_ulp: #max_ulp,
             cost: COST,
             variants: VARIANTS,
+            wgsl: #rt::Wgsl {
+                function: #wgsl_function,
+                entry: #wgsl_entry,
+                calls: &[#(&#callees::KERNEL),*],
+            },
         };
 
         #variants

@@ -28,20 +28,14 @@ pub fn kernel(attr: TokenStream, item: TokenStream) -> TokenStream {
 }
 
 /// The whole expansion, or a `compile_error!` spanned at what was wrong.
-fn expand(
-    attr: proc_macro2::TokenStream,
-    item: proc_macro2::TokenStream,
-) -> proc_macro2::TokenStream {
+fn expand(attr: proc_macro2::TokenStream, item: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
     match parse_kernel(attr, item) {
         Ok(kernel) => emit::expand(&kernel).assemble(true),
         Err(err) => err.to_compile_error(),
     }
 }
 
-fn parse_kernel(
-    attr: proc_macro2::TokenStream,
-    item: proc_macro2::TokenStream,
-) -> syn::Result<ir::Kernel> {
+fn parse_kernel(attr: proc_macro2::TokenStream, item: proc_macro2::TokenStream) -> syn::Result<ir::Kernel> {
     let options = parse::options(attr)?;
     let item: syn::ItemFn = syn::parse2(item)?;
     parse::kernel(options, item)

@@ -9,9 +9,7 @@ use syn::spanned::Spanned;
 use syn::{BinOp as SynBinOp, Expr, FnArg, Lit, Pat, ReturnType, Stmt, Type, UnOp as SynUnOp};
 
 use crate::builtins;
-use crate::ir::{
-    BinOp, CallTarget, CmpOp, Graph, Kernel, MaskOp, Node, Param, ParamKind, Ty, UnOp, ValueId,
-};
+use crate::ir::{BinOp, CallTarget, CmpOp, Graph, Kernel, MaskOp, Node, Param, ParamKind, Ty, UnOp, ValueId};
 
 pub const MAX_STREAMS: usize = 3;
 pub const MAX_SCALARS: usize = 4;
@@ -41,10 +39,7 @@ pub fn options(attr: proc_macro2::TokenStream) -> syn::Result<Options> {
                 }
             };
             if !(value.is_finite() && value >= 0.0) {
-                return Err(syn::Error::new(
-                    lit.span(),
-                    "`max_ulp` must be a finite number >= 0",
-                ));
+                return Err(syn::Error::new(lit.span(), "`max_ulp` must be a finite number >= 0"));
             }
             max_ulp = Some(value);
             Ok(())
@@ -74,10 +69,7 @@ pub fn kernel(options: Options, item: syn::ItemFn) -> syn::Result<Kernel> {
         ));
     }
     if let Some(abi) = &sig.abi {
-        return Err(syn::Error::new(
-            abi.span(),
-            "a kernel cannot declare an ABI",
-        ));
+        return Err(syn::Error::new(abi.span(), "a kernel cannot declare an ABI"));
     }
     if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
         return Err(syn::Error::new(
@@ -86,10 +78,7 @@ pub fn kernel(options: Options, item: syn::ItemFn) -> syn::Result<Kernel> {
         ));
     }
     if let Some(variadic) = &sig.variadic {
-        return Err(syn::Error::new(
-            variadic.span(),
-            "a kernel cannot be variadic",
-        ));
+        return Err(syn::Error::new(variadic.span(), "a kernel cannot be variadic"));
     }
     match &sig.output {
         ReturnType::Default => {
@@ -115,11 +104,7 @@ pub fn kernel(options: Options, item: syn::ItemFn) -> syn::Result<Kernel> {
             FnArg::Typed(pt) => pt,
         };
         let name = match &*pt.pat {
-            Pat::Ident(pi)
-                if pi.by_ref.is_none() && pi.mutability.is_none() && pi.subpat.is_none() =>
-            {
-                pi.ident.clone()
-            }
+            Pat::Ident(pi) if pi.by_ref.is_none() && pi.mutability.is_none() && pi.subpat.is_none() => pi.ident.clone(),
             other => {
                 return Err(syn::Error::new(
                     other.span(),
@@ -143,10 +128,7 @@ pub fn kernel(options: Options, item: syn::ItemFn) -> syn::Result<Kernel> {
         scope.bind(&name, id);
         params.push(Param { name, kind });
     }
-    let streams = params
-        .iter()
-        .filter(|p| p.kind == ParamKind::Stream)
-        .count();
+    let streams = params.iter().filter(|p| p.kind == ParamKind::Stream).count();
     let scalars = params.len() - streams;
     if streams == 0 || streams > MAX_STREAMS {
         return Err(syn::Error::new(
@@ -206,14 +188,10 @@ fn result_span(block: &syn::Block) -> Span {
 fn expect_f32(ty: &Type, what: &str) -> syn::Result<()> {
     match ty {
         Type::Path(tp) if tp.qself.is_none() && tp.path.is_ident("f32") => Ok(()),
-        Type::Reference(_) | Type::Slice(_) | Type::Array(_) | Type::Ptr(_) => {
-            Err(syn::Error::new(
-                ty.span(),
-                format!(
-                    "{what} must be `f32`: a kernel is written for one element, and the macro generates the slice API"
-                ),
-            ))
-        }
+        Type::Reference(_) | Type::Slice(_) | Type::Array(_) | Type::Ptr(_) => Err(syn::Error::new(
+            ty.span(),
+            format!("{what} must be `f32`: a kernel is written for one element, and the macro generates the slice API"),
+        )),
         _ => Err(syn::Error::new(
             ty.span(),
             format!("{what} must be `f32`; kernels compute in single precision"),
@@ -237,10 +215,7 @@ impl Scope {
             known.sort_unstable();
             syn::Error::new(
                 name.span(),
-                format!(
-                    "unknown variable `{name}`; in scope here: {}",
-                    known.join(", ")
-                ),
+                format!("unknown variable `{name}`; in scope here: {}", known.join(", ")),
             )
         })
     }
@@ -292,11 +267,7 @@ impl Body {
                         (&pi.ident, None)
                     }
                     Pat::Type(pt) => match &*pt.pat {
-                        Pat::Ident(pi)
-                            if pi.by_ref.is_none()
-                                && pi.mutability.is_none()
-                                && pi.subpat.is_none() =>
-                        {
+                        Pat::Ident(pi) if pi.by_ref.is_none() && pi.mutability.is_none() && pi.subpat.is_none() => {
                             (&pi.ident, Some(&*pt.ty))
                         }
                         other => {
@@ -436,9 +407,7 @@ impl Body {
                 }
                 Ok(self.graph.add(Node::Select(cond, then, other)))
             }
-            Expr::Block(b) if b.label.is_none() && b.block.stmts.len() == 1 => {
-                self.block_expr(&b.block)
-            }
+            Expr::Block(b) if b.label.is_none() && b.block.stmts.len() == 1 => self.block_expr(&b.block),
             Expr::Reference(r) => Err(syn::Error::new(
                 r.and_token.span,
                 "references are not part of the kernel language: parameters and bindings are `f32` values",
@@ -495,10 +464,7 @@ impl Body {
         match lit {
             Lit::Float(f) => {
                 if !matches!(f.suffix(), "" | "f32") {
-                    return Err(syn::Error::new(
-                        f.span(),
-                        "float literals are `f32`; drop the suffix",
-                    ));
+                    return Err(syn::Error::new(f.span(), "float literals are `f32`; drop the suffix"));
                 }
                 let value: f32 = f.base10_parse()?;
                 if !value.is_finite() {
@@ -565,21 +531,12 @@ impl Body {
 
     fn call(&mut self, call: &syn::ExprCall) -> syn::Result<ValueId> {
         let Expr::Path(func) = &*call.func else {
-            return Err(syn::Error::new(
-                call.func.span(),
-                "only named functions can be called",
-            ));
+            return Err(syn::Error::new(call.func.span(), "only named functions can be called"));
         };
         if func.qself.is_some() {
-            return Err(syn::Error::new(
-                func.span(),
-                "only named functions can be called",
-            ));
+            return Err(syn::Error::new(func.span(), "only named functions can be called"));
         }
-        let builtin = func
-            .path
-            .get_ident()
-            .and_then(|i| builtins::find(&i.to_string()));
+        let builtin = func.path.get_ident().and_then(|i| builtins::find(&i.to_string()));
         let Some(builtin) = builtin else {
             // Not a builtin: a call to another #[kernel], resolved by Rust's name
             // lookup through the callee's generated module.
@@ -587,9 +544,7 @@ impl Body {
             for arg in &call.args {
                 args.push(self.f32_operand(arg)?);
             }
-            return Ok(self
-                .graph
-                .add(Node::Call(CallTarget::new(func.path.clone()), args)));
+            return Ok(self.graph.add(Node::Call(CallTarget::new(func.path.clone()), args)));
         };
         if builtin.name == "poly" {
             return self.poly(call);
@@ -619,9 +574,7 @@ impl Body {
 
     fn poly(&mut self, call: &syn::ExprCall) -> syn::Result<ValueId> {
         let usage = "`poly(x, [c0, c1, ..])` takes a value and a non-empty array of coefficients, lowest degree first";
-        let (Some(x), Some(Expr::Array(coeffs)), 2) =
-            (call.args.first(), call.args.get(1), call.args.len())
-        else {
+        let (Some(x), Some(Expr::Array(coeffs)), 2) = (call.args.first(), call.args.get(1), call.args.len()) else {
             return Err(syn::Error::new(call.paren_token.span.join(), usage));
         };
         if coeffs.elems.is_empty() {

@@ -4,6 +4,7 @@
 
 use quote::ToTokens;
 
+use crate::lower::wgsl;
 use crate::{emit, parse_kernel};
 
 /// The `#[kernel]` functions of a source file: `(attribute arguments, item without the attribute)`.
@@ -32,18 +33,14 @@ fn pretty(tokens: proc_macro2::TokenStream) -> String {
 #[test]
 fn generated_code_snapshots() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../kernels/src");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
+    let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
     files.sort();
     let mut count = 0;
     for path in files {
         let source = std::fs::read_to_string(&path).unwrap();
         for (args, item) in kernels_in(&source) {
             let name = item.sig.ident.to_string();
-            let kernel = parse_kernel(args, item.into_token_stream())
-                .unwrap_or_else(|e| panic!("{name}: {e}"));
+            let kernel = parse_kernel(args, item.into_token_stream()).unwrap_or_else(|e| panic!("{name}: {e}"));
             let expansion = emit::expand(&kernel);
             insta::with_settings!({
                 snapshot_path => "../../snapshots",
@@ -54,6 +51,8 @@ fn generated_code_snapshots() {
                 for (target, module) in &expansion.targets {
                     insta::assert_snapshot!(format!("{name}@{target}"), pretty(module.clone()));
                 }
+                let wgsl = format!("{}\n{}", wgsl::function(&kernel), wgsl::entry(&kernel));
+                insta::assert_snapshot!(format!("{name}@wgsl"), wgsl);
             });
             count += 1;
         }
@@ -105,13 +104,8 @@ fn malformed_input_is_an_error_not_a_panic() {
         let attr: proc_macro2::TokenStream = attr.parse().unwrap();
         let item: proc_macro2::TokenStream = item.parse().unwrap();
         let text = item.to_string();
-        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            crate::expand(attr, item).to_string()
-        }));
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| crate::expand(attr, item).to_string()));
         let expanded = result.unwrap_or_else(|_| panic!("panicked on `{text}`"));
-        assert!(
-            expanded.contains("compile_error"),
-            "`{text}` was accepted: {expanded}"
-        );
+        assert!(expanded.contains("compile_error"), "`{text}` was accepted: {expanded}");
     }
 }

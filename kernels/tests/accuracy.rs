@@ -12,11 +12,7 @@ use common::{Case, Rng, cases, special_values, ulp_error};
 fn worst(case: &Case, isa: kernels::Isa, first: &[f32], second: &[f32]) -> (f64, Vec<f32>, f32) {
     let binary = case.kernel.inputs.len() == 2;
     let mut out = vec![0.0f32; first.len()];
-    let inputs: Vec<&[f32]> = if binary {
-        vec![first, second]
-    } else {
-        vec![first]
-    };
+    let inputs: Vec<&[f32]> = if binary { vec![first, second] } else { vec![first] };
     (case.run)(isa, &inputs, &mut out).unwrap();
     let mut worst = (0.0, vec![], 0.0);
     for i in 0..first.len() {
@@ -106,12 +102,8 @@ fn dense_samples_within_bound() {
 #[test]
 fn random_bit_patterns_within_bound() {
     let mut rng = Rng::new(42);
-    let a: Vec<f32> = (0..1 << 18)
-        .map(|_| f32::from_bits(rng.next_u64() as u32))
-        .collect();
-    let b: Vec<f32> = (0..1 << 18)
-        .map(|_| f32::from_bits(rng.next_u64() as u32))
-        .collect();
+    let a: Vec<f32> = (0..1 << 18).map(|_| f32::from_bits(rng.next_u64() as u32)).collect();
+    let b: Vec<f32> = (0..1 << 18).map(|_| f32::from_bits(rng.next_u64() as u32)).collect();
     check("bits", &a, &b);
 }
 

@@ -31,8 +31,5 @@ fn environment_and_api_choose_the_isa() {
         assert_eq!(out, [1.0, 0.0]);
     }
     clear_forced_isa();
-    assert_eq!(
-        active_isa(),
-        Err(KernelError::IsaUnavailable { isa: foreign })
-    );
+    assert_eq!(active_isa(), Err(KernelError::IsaUnavailable { isa: foreign }));
 }

@@ -20,16 +20,10 @@ fn length_mismatch_names_kernel_input_and_lengths() {
     );
     let message = err.to_string();
     assert!(
-        message.contains("`add`")
-            && message.contains("`b`")
-            && message.contains('7')
-            && message.contains('8'),
+        message.contains("`add`") && message.contains("`b`") && message.contains('7') && message.contains('8'),
         "{message}"
     );
-    assert!(
-        out.iter().all(|&v| v == 42.0),
-        "output was written on error"
-    );
+    assert!(out.iter().all(|&v| v == 42.0), "output was written on error");
 
     let mut short = [42.0f32; 3];
     let err = kernels::tanh(&a, &mut short).unwrap_err();
@@ -87,8 +81,7 @@ fn wrong_argument_count_through_the_runtime_is_an_error() {
         matches!(err, KernelError::ArgumentCount { kernel: "add", .. }),
         "{err:?}"
     );
-    let err =
-        kernels::runtime::run(&kernels::leaky_relu::KERNEL, &[&x], &[], &mut out).unwrap_err();
+    let err = kernels::runtime::run(&kernels::leaky_relu::KERNEL, &[&x], &[], &mut out).unwrap_err();
     assert!(err.to_string().contains("leaky_relu"), "{err}");
 }
 

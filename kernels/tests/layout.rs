@@ -67,10 +67,7 @@ fn scalar_function_matches_the_portable_variant() {
     }
     kernels::leaky_relu::with_isa(Isa::Scalar, &x, 0.2, &mut out).unwrap();
     for (xi, oi) in x.iter().zip(&out) {
-        assert_eq!(
-            kernels::leaky_relu::scalar(*xi, 0.2).to_bits(),
-            oi.to_bits()
-        );
+        assert_eq!(kernels::leaky_relu::scalar(*xi, 0.2).to_bits(), oi.to_bits());
     }
 }
 
@@ -103,10 +100,7 @@ fn in_place_matches_out_of_place() {
 fn large_inputs_split_across_threads_match_inline_results() {
     let n = 3_000_017;
     for case in cases() {
-        assert!(
-            kernels::runtime::chunk_len(case.kernel, n).is_some()
-                || rayon::current_num_threads() < 2
-        );
+        assert!(kernels::runtime::chunk_len(case.kernel, n).is_some() || rayon::current_num_threads() < 2);
         let (a, b) = inputs(&case, n);
         let mut parallel = vec![0.0; n];
         run(&case, Isa::best(), &a, &b, &mut parallel);
@@ -124,10 +118,7 @@ fn large_inputs_split_across_threads_match_inline_results() {
             );
         }
         assert!(
-            parallel
-                .iter()
-                .zip(&inline)
-                .all(|(p, i)| p.to_bits() == i.to_bits()),
+            parallel.iter().zip(&inline).all(|(p, i)| p.to_bits() == i.to_bits()),
             "{}: parallel and inline results differ",
             case.kernel.name
         );

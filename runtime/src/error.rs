@@ -27,6 +27,12 @@ pub enum KernelError {
     NoVariant { kernel: &'static str, isa: Isa },
     /// `KERNELS_ISA` or a parsed name is not an ISA.
     UnknownIsa { name: String },
+    /// The GPU path failed: no adapter, a shader rejected by the driver, a lost
+    /// device. `kernel` is `None` when no kernel was involved yet.
+    Gpu {
+        kernel: Option<&'static str>,
+        message: String,
+    },
 }
 
 impl fmt::Display for KernelError {
@@ -55,17 +61,16 @@ impl fmt::Display for KernelError {
                 f,
                 "ISA `{isa}` was requested but this CPU lacks it (needs {}); available: {}",
                 isa.features(),
-                Isa::available()
-                    .map(Isa::name)
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                Isa::available().map(Isa::name).collect::<Vec<_>>().join(", ")
             ),
             KernelError::NoVariant { kernel, isa } => {
-                write!(
-                    f,
-                    "kernel `{kernel}` has no `{isa}` variant on this architecture"
-                )
+                write!(f, "kernel `{kernel}` has no `{isa}` variant on this architecture")
             }
+            KernelError::Gpu {
+                kernel: Some(kernel),
+                message,
+            } => write!(f, "kernel `{kernel}` on the GPU: {message}"),
+            KernelError::Gpu { kernel: None, message } => write!(f, "GPU: {message}"),
             KernelError::UnknownIsa { name } => write!(
                 f,
                 "`{name}` is not an ISA; expected one of {}",

@@ -7,12 +7,7 @@ use crate::kernel::{Args, MAX_INPUTS, MAX_SCALARS, VariantFn};
 use crate::{Isa, Kernel, KernelError, active_isa, cache};
 
 /// Runs `kernel` with the dispatched ISA: `out[i] = f(inputs[..][i], scalars)`.
-pub fn run(
-    kernel: &Kernel,
-    inputs: &[&[f32]],
-    scalars: &[f32],
-    out: &mut [f32],
-) -> Result<(), KernelError> {
+pub fn run(kernel: &Kernel, inputs: &[&[f32]], scalars: &[f32], out: &mut [f32]) -> Result<(), KernelError> {
     let isa = active_isa()?;
     let args = prepare(kernel, None, inputs, scalars, out.as_mut_ptr(), out.len())?;
     execute(kernel, isa, args)
@@ -32,26 +27,45 @@ pub fn run_with_isa(
 }
 
 /// Runs `kernel` in place: `io` is the first input and the output.
-pub fn run_in_place(
-    kernel: &Kernel,
-    io: &mut [f32],
-    others: &[&[f32]],
-    scalars: &[f32],
-) -> Result<(), KernelError> {
+pub fn run_in_place(kernel: &Kernel, io: &mut [f32], others: &[&[f32]], scalars: &[f32]) -> Result<(), KernelError> {
     let isa = active_isa()?;
     let ptr = io.as_mut_ptr();
-    let args = prepare(
-        kernel,
-        Some(ptr.cast_const()),
-        others,
-        scalars,
-        ptr,
-        io.len(),
-    )?;
+    let args = prepare(kernel, Some(ptr.cast_const()), others, scalars, ptr, io.len())?;
     execute(kernel, isa, args)
 }
 
-/// Checks counts and lengths, then packs the raw pointers.
+/// Checks that the call matches the kernel: input and scalar counts, and every
+/// input as long as the output. `in_place` counts the output as the first input.
+pub(crate) fn check_arguments(
+    kernel: &Kernel,
+    in_place: bool,
+    inputs: &[&[f32]],
+    scalars: &[f32],
+    len: usize,
+) -> Result<(), KernelError> {
+    let given = usize::from(in_place) + inputs.len();
+    if given != kernel.inputs.len() || scalars.len() != kernel.scalars.len() || given > MAX_INPUTS {
+        return Err(KernelError::ArgumentCount {
+            kernel: kernel.name,
+            inputs: (kernel.inputs.len(), given),
+            scalars: (kernel.scalars.len(), scalars.len()),
+        });
+    }
+    let first = usize::from(in_place);
+    for (slot, input) in inputs.iter().enumerate() {
+        if input.len() != len {
+            return Err(KernelError::LengthMismatch {
+                kernel: kernel.name,
+                input: kernel.inputs[first + slot],
+                input_len: input.len(),
+                output_len: len,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Checks the call, then packs the raw pointers.
 fn prepare(
     kernel: &Kernel,
     in_place: Option<*const f32>,
@@ -60,31 +74,14 @@ fn prepare(
     out: *mut f32,
     len: usize,
 ) -> Result<Args, KernelError> {
-    let given = usize::from(in_place.is_some()) + inputs.len();
-    if given != kernel.inputs.len() || scalars.len() != kernel.scalars.len() || given > MAX_INPUTS {
-        return Err(KernelError::ArgumentCount {
-            kernel: kernel.name,
-            inputs: (kernel.inputs.len(), given),
-            scalars: (kernel.scalars.len(), scalars.len()),
-        });
-    }
+    check_arguments(kernel, in_place.is_some(), inputs, scalars, len)?;
     let mut ptrs = [std::ptr::null(); MAX_INPUTS];
-    let mut next = 0;
+    let first = usize::from(in_place.is_some());
     if let Some(p) = in_place {
         ptrs[0] = p;
-        next = 1;
     }
     for (slot, input) in inputs.iter().enumerate() {
-        let index = next + slot;
-        if input.len() != len {
-            return Err(KernelError::LengthMismatch {
-                kernel: kernel.name,
-                input: kernel.inputs[index],
-                input_len: input.len(),
-                output_len: len,
-            });
-        }
-        ptrs[index] = input.as_ptr();
+        ptrs[first + slot] = input.as_ptr();
     }
     let mut packed = [0.0; MAX_SCALARS];
     packed[..scalars.len()].copy_from_slice(scalars);

@@ -86,14 +86,43 @@ pub struct Kernel {
     /// Work per element in vector-instruction units (fused callees included).
     pub cost: u32,
     pub variants: Variants,
+    pub wgsl: Wgsl,
+}
+
+/// A kernel's WGSL: its own function, its compute entry point, and the kernels
+/// it calls, whose functions the full shader must include.
+pub struct Wgsl {
+    pub function: &'static str,
+    pub entry: &'static str,
+    pub calls: &'static [&'static Kernel],
 }
 
 impl Kernel {
     /// The ISAs this kernel has variants for on this architecture.
     pub fn isas(&self) -> impl Iterator<Item = Isa> + '_ {
-        Isa::ALL
-            .into_iter()
-            .filter(|&isa| self.variants.get(isa).is_some())
+        Isa::ALL.into_iter().filter(|&isa| self.variants.get(isa).is_some())
+    }
+
+    /// The complete compute shader: the functions of every kernel reached
+    /// through calls (each once, callees first), this kernel's, its entry point.
+    pub fn wgsl_source(&self) -> String {
+        fn collect(kernel: &Kernel, seen: &mut Vec<&'static str>, out: &mut String) {
+            for callee in kernel.wgsl.calls {
+                if !seen.contains(&callee.wgsl.function) {
+                    collect(callee, seen, out);
+                    seen.push(callee.wgsl.function);
+                    out.push_str(callee.wgsl.function);
+                    out.push('\n');
+                }
+            }
+        }
+        let mut seen = Vec::new();
+        let mut source = String::new();
+        collect(self, &mut seen, &mut source);
+        source.push_str(self.wgsl.function);
+        source.push('\n');
+        source.push_str(self.wgsl.entry);
+        source
     }
 
     /// Variants this CPU can run, in ascending preference.

@@ -7,6 +7,8 @@ mod cache;
 mod dispatch;
 mod error;
 mod exec;
+#[cfg(feature = "gpu")]
+mod gpu;
 mod isa;
 mod kernel;
 
@@ -14,5 +16,7 @@ pub use cache::{DEFAULT_L2_BYTES, l2_bytes};
 pub use dispatch::{ISA_ENV, active_isa, clear_forced_isa, force_isa};
 pub use error::KernelError;
 pub use exec::{chunk_len, run, run_in_place, run_with_isa};
+#[cfg(feature = "gpu")]
+pub use gpu::Gpu;
 pub use isa::Isa;
-pub use kernel::{Args, Kernel, MAX_INPUTS, MAX_SCALARS, VariantFn, Variants};
+pub use kernel::{Args, Kernel, MAX_INPUTS, MAX_SCALARS, VariantFn, Variants, Wgsl};

@@ -51,18 +51,11 @@ fn main() -> Result<(), kernels::KernelError> {
         "ISAs:       {}",
         Isa::ALL
             .iter()
-            .map(|isa| format!(
-                "{}{}",
-                isa.name(),
-                if isa.is_available() { " yes" } else { " no" }
-            ))
+            .map(|isa| format!("{}{}", isa.name(), if isa.is_available() { " yes" } else { " no" }))
             .collect::<Vec<_>>()
             .join(", ")
     );
-    println!(
-        "dispatch:   {active} (set {} to force another)",
-        runtime::ISA_ENV
-    );
+    println!("dispatch:   {active} (set {} to force another)", runtime::ISA_ENV);
     println!(
         "threads:    {} (rayon), L2 {} KiB per core",
         rayon_threads(),
@@ -101,8 +94,7 @@ fn main() -> Result<(), kernels::KernelError> {
             for &n in &sizes {
                 let data = inputs(kernel, n, range);
                 let mut out = vec![0.0; n];
-                let seconds =
-                    time_call(|| call(kernel, isa, &data, &mut out).expect("checked above"));
+                let seconds = time_call(|| call(kernel, isa, &data, &mut out).expect("checked above"));
                 timings.push(seconds * 1e9 / n as f64);
             }
             let label = match isa {
@@ -123,9 +115,7 @@ fn main() -> Result<(), kernels::KernelError> {
     }
     println!();
     if failures > 0 {
-        println!(
-            "{failures} variant(s) disagree with the portable variant beyond twice the declared bound"
-        );
+        println!("{failures} variant(s) disagree with the portable variant beyond twice the declared bound");
         std::process::exit(1);
     }
     println!("every variant agrees with the portable one within twice its declared bound");

@@ -14,6 +14,7 @@ pub mod avx512;
 pub mod neon;
 pub mod scalar;
 pub mod sse2;
+pub mod wgsl;
 
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{format_ident, quote};
@@ -243,11 +244,7 @@ fn run_fn(k: &Kernel, t: &dyn Target) -> TokenStream {
         }
         let r = local(&format!("r_{suffix}"));
         let store = t.store(quote!(#dst.add(#at)), quote!(#r));
-        (
-            quote!(#(#loads)*),
-            quote!(let #r = eval(#(#args),*);),
-            quote!(#store;),
-        )
+        (quote!(#(#loads)*), quote!(let #r = eval(#(#args),*);), quote!(#store;))
     };
 
     let mut body = Vec::new();
@@ -255,14 +252,7 @@ fn run_fn(k: &Kernel, t: &dyn Target) -> TokenStream {
         let steps: Vec<_> = (0..unroll)
             .map(|u| {
                 let off = u * lanes;
-                step(
-                    u,
-                    if off == 0 {
-                        quote!(#idx)
-                    } else {
-                        quote!(#idx + #off)
-                    },
-                )
+                step(u, if off == 0 { quote!(#idx) } else { quote!(#idx + #off) })
             })
             .collect();
         let loads = steps.iter().map(|s| &s.0);

@@ -100,11 +100,7 @@ pub fn cases() -> Vec<Case> {
             kernel: &kernels::gelu::KERNEL,
             run: |isa, i, o| kernels::gelu::with_isa(isa, i[0], o),
             reference: |a| {
-                if a[0] == f64::NEG_INFINITY {
-                    -0.0
-                } else {
-                    gelu64(a[0])
-                }
+                if a[0] == f64::NEG_INFINITY { -0.0 } else { gelu64(a[0]) }
             },
             range: (-10.0, 10.0),
         },

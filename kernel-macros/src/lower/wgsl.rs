@@ -1,0 +1,165 @@
+//! WGSL: the same IR as the CPU variants, as a WGSL function `k_<name>` plus a
+//! compute entry point. Same polynomials and constants as the CPU; no WGSL
+//! builtin with spec-loose accuracy (`exp`, `tanh`, ...) is used. Values are
+//! renamed (`p0`, `v12`) so no parameter name can collide with a WGSL keyword.
+//!
+//! Unlike the intrinsic targets this produces text, which the runtime joins
+//! with the functions of called kernels into one shader.
+
+use std::fmt::Write;
+
+use crate::ir::{BinOp, CmpOp, Kernel, MaskOp, Node, ParamKind, UnOp, ValueId};
+
+/// Threads per workgroup of the entry point.
+pub const WORKGROUP_SIZE: u32 = 256;
+
+pub fn function_name(kernel: &str) -> String {
+    format!("k_{kernel}")
+}
+
+fn operand(k: &Kernel, id: ValueId) -> String {
+    match k.graph.nodes[id] {
+        Node::Param(i) => format!("p{i}"),
+        _ => format!("v{id}"),
+    }
+}
+
+/// `f32` constants in shortest round-trip form; the parser rejects non-finite ones.
+fn literal(value: f32) -> String {
+    format!("{value:?}f")
+}
+
+fn expr(k: &Kernel, node: &Node) -> String {
+    let o = |id: &ValueId| operand(k, *id);
+    match node {
+        Node::Param(_) => unreachable!("parameters are referenced by name"),
+        Node::Const(bits) => literal(f32::from_bits(*bits)),
+        Node::Unary(op, a) => {
+            let a = o(a);
+            match op {
+                UnOp::Neg => format!("-{a}"),
+                UnOp::Abs => format!("abs({a})"),
+                UnOp::Sqrt => format!("sqrt({a})"),
+                UnOp::Floor => format!("floor({a})"),
+                UnOp::Ceil => format!("ceil({a})"),
+                UnOp::Round => format!("round({a})"),
+                UnOp::Trunc => format!("trunc({a})"),
+                UnOp::Pow2i => format!("bitcast<f32>((i32({a}) + 127) << 23u)"),
+            }
+        }
+        Node::Binary(op, a, b) => {
+            let (a, b) = (o(a), o(b));
+            match op {
+                BinOp::Add => format!("{a} + {b}"),
+                BinOp::Sub => format!("{a} - {b}"),
+                BinOp::Mul => format!("{a} * {b}"),
+                BinOp::Div => format!("{a} / {b}"),
+                BinOp::MinRaw => format!("select({b}, {a}, {a} < {b})"),
+                BinOp::MaxRaw => format!("select({b}, {a}, {a} > {b})"),
+                BinOp::CopySign => {
+                    format!("bitcast<f32>((bitcast<u32>({a}) & 0x7fffffffu) | (bitcast<u32>({b}) & 0x80000000u))")
+                }
+            }
+        }
+        Node::Fma(a, b, c) => format!("fma({}, {}, {})", o(a), o(b), o(c)),
+        Node::Cmp(op, a, b) => {
+            let symbol = match op {
+                CmpOp::Lt => "<",
+                CmpOp::Le => "<=",
+                CmpOp::Gt => ">",
+                CmpOp::Ge => ">=",
+                CmpOp::Eq => "==",
+                CmpOp::Ne => "!=",
+            };
+            format!("{} {symbol} {}", o(a), o(b))
+        }
+        // A bit test: shader compilers may fold `x != x` to false.
+        Node::IsNan(a) => format!("(bitcast<u32>({}) & 0x7fffffffu) > 0x7f800000u", o(a)),
+        Node::MaskBin(op, a, b) => {
+            let symbol = match op {
+                MaskOp::And => "&&",
+                MaskOp::Or => "||",
+            };
+            format!("{} {symbol} {}", o(a), o(b))
+        }
+        Node::Not(a) => format!("!{}", o(a)),
+        Node::Select(m, t, f) => format!("select({}, {}, {})", o(f), o(t), o(m)),
+        Node::Call(callee, args) => {
+            let name = callee
+                .path
+                .segments
+                .last()
+                .map(|s| s.ident.to_string())
+                .unwrap_or_default();
+            let args: Vec<String> = args.iter().map(o).collect();
+            format!("{}({})", function_name(&name), args.join(", "))
+        }
+    }
+}
+
+/// `fn k_<name>(p0: f32, ..) -> f32`, the kernel on one element.
+pub fn function(k: &Kernel) -> String {
+    let params: Vec<String> = (0..k.params.len()).map(|i| format!("p{i}: f32")).collect();
+    let mut out = format!(
+        "fn {}({}) -> f32 {{\n",
+        function_name(&k.name.to_string()),
+        params.join(", ")
+    );
+    for id in k.live_nodes() {
+        let node = &k.graph.nodes[id];
+        if !matches!(node, Node::Param(_)) {
+            let _ = writeln!(out, "    let v{id} = {};", expr(k, node));
+        }
+    }
+    let _ = writeln!(out, "    return {};\n}}", operand(k, k.result));
+    out
+}
+
+/// The compute entry point: binding 0 is the uniform (length, row pitch of a 2D
+/// dispatch, scalar parameters), then one read-only buffer per streaming input,
+/// then the output. Every index is checked against the length and the buffer.
+pub fn entry(k: &Kernel) -> String {
+    let mut out = String::from(
+        "struct Params {\n    len: u32,\n    row: u32,\n    s0: f32,\n    s1: f32,\n    s2: f32,\n    s3: f32,\n}\n\n\
+         @group(0) @binding(0) var<uniform> params: Params;\n",
+    );
+    let streams = k.streams().count();
+    for i in 0..streams {
+        let _ = writeln!(
+            out,
+            "@group(0) @binding({}) var<storage, read> in{i}: array<f32>;",
+            i + 1
+        );
+    }
+    let _ = writeln!(
+        out,
+        "@group(0) @binding({}) var<storage, read_write> out: array<f32>;",
+        streams + 1
+    );
+    let (mut si, mut ci) = (0, 0);
+    let args: Vec<String> = k
+        .params
+        .iter()
+        .map(|p| match p.kind {
+            ParamKind::Stream => {
+                si += 1;
+                format!("in{}[i]", si - 1)
+            }
+            ParamKind::Scalar => {
+                ci += 1;
+                format!("params.s{}", ci - 1)
+            }
+        })
+        .collect();
+    let _ = write!(
+        out,
+        "\n@compute @workgroup_size({WORKGROUP_SIZE})\n\
+         fn main(@builtin(global_invocation_id) id: vec3<u32>) {{\n    \
+         let i = id.x + id.y * params.row;\n    \
+         if i >= params.len || i >= arrayLength(&out) {{\n        return;\n    }}\n    \
+         out[i] = {}({});\n}}\n",
+        function_name(&k.name.to_string()),
+        args.join(", ")
+    );
+    out
+}
