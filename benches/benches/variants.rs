@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use kernel_benches::{call, inputs, interesting_range};
+use kernel_benches::{call, inputs};
 use kernels::Isa;
 
 fn variants(c: &mut Criterion) {
@@ -15,7 +15,7 @@ fn variants(c: &mut Criterion) {
             .measurement_time(Duration::from_millis(800))
             .sample_size(20);
         for n in [100usize, 1_000, 10_000, 100_000, 1_000_000] {
-            let data = inputs(kernel, n, interesting_range(kernel));
+            let data = inputs(kernel, n);
             let mut out = vec![0.0f32; n];
             group.throughput(Throughput::Elements(n as u64));
             let mut rows: Vec<Option<Isa>> = kernel.runnable_isas().map(Some).collect();

@@ -56,6 +56,7 @@
 mod activation;
 mod arith;
 mod math;
+pub mod reference;
 
 pub use activation::{gelu, leaky_relu, relu, silu};
 pub use arith::{add, mul};

@@ -5,7 +5,8 @@
 
 mod common;
 
-use common::{Case, Rng, cases, special_values, ulp_error};
+use common::{Case, Rng, cases, special_values};
+use kernels::reference::ulp_error;
 
 /// Runs `case` with `isa` over `inputs` (the second stream, if any, is `second`)
 /// and returns the worst error and where it occurred.

@@ -8,7 +8,8 @@
 
 mod common;
 
-use common::{Rng, cases, special_values, ulp_error};
+use common::{Rng, cases, special_values};
+use kernels::reference::{SCALAR_ARG, ulp_error};
 use kernels::runtime::Gpu;
 
 fn main() {
@@ -35,7 +36,7 @@ fn main() {
         a.extend(rng.vec((1 << 20) + 77, case.range));
         b.extend(rng.vec((1 << 20) + 77, case.range));
         let inputs: Vec<&[f32]> = if binary { vec![&a, &b] } else { vec![&a] };
-        let scalars: Vec<f32> = case.kernel.scalars.iter().map(|_| common::LEAKY_ALPHA).collect();
+        let scalars: Vec<f32> = case.kernel.scalars.iter().map(|_| SCALAR_ARG).collect();
         let mut out = vec![0.0f32; a.len()];
         if let Err(e) = gpu.run(case.kernel, &inputs, &scalars, &mut out) {
             println!("{:>10}: FAILED to run: {e}", case.kernel.name);

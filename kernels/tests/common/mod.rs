@@ -18,114 +18,44 @@ pub struct Case {
     pub range: (f32, f32),
 }
 
-pub const LEAKY_ALPHA: f32 = 0.01;
-
-fn sigmoid64(x: f64) -> f64 {
-    if x >= 0.0 {
-        1.0 / (1.0 + (-x).exp())
-    } else {
-        x.exp() / (1.0 + x.exp())
-    }
-}
-
-fn gelu64(x: f64) -> f64 {
-    let u = (2.0 / std::f64::consts::PI).sqrt() * (x + 0.044715 * x * x * x);
-    // 0.5 x (1 + tanh u) == x sigmoid(2u), without the cancellation.
-    x * sigmoid64(2.0 * u)
-}
+use kernels::reference::SCALAR_ARG;
 
 pub fn cases() -> Vec<Case> {
-    vec![
-        Case {
-            kernel: &kernels::relu::KERNEL,
-            run: |isa, i, o| kernels::relu::with_isa(isa, i[0], o),
-            reference: |a| if a[0].is_nan() { a[0] } else { a[0].max(0.0) },
-            range: (-10.0, 10.0),
-        },
-        Case {
-            kernel: &kernels::leaky_relu::KERNEL,
-            run: |isa, i, o| kernels::leaky_relu::with_isa(isa, i[0], LEAKY_ALPHA, o),
-            reference: |a| {
-                if a[0] > 0.0 {
-                    a[0]
-                } else {
-                    f64::from(LEAKY_ALPHA) * a[0]
-                }
-            },
-            range: (-10.0, 10.0),
-        },
-        Case {
-            kernel: &kernels::add::KERNEL,
-            run: |isa, i, o| kernels::add::with_isa(isa, i[0], i[1], o),
-            reference: |a| a[0] + a[1],
-            range: (-1000.0, 1000.0),
-        },
-        Case {
-            kernel: &kernels::mul::KERNEL,
-            run: |isa, i, o| kernels::mul::with_isa(isa, i[0], i[1], o),
-            reference: |a| a[0] * a[1],
-            range: (-1000.0, 1000.0),
-        },
-        Case {
-            kernel: &kernels::exp::KERNEL,
-            run: |isa, i, o| kernels::exp::with_isa(isa, i[0], o),
-            reference: |a| a[0].exp(),
-            range: (-104.0, 89.0),
-        },
-        Case {
-            kernel: &kernels::tanh::KERNEL,
-            run: |isa, i, o| kernels::tanh::with_isa(isa, i[0], o),
-            reference: |a| a[0].tanh(),
-            range: (-10.0, 10.0),
-        },
-        Case {
-            kernel: &kernels::sigmoid::KERNEL,
-            run: |isa, i, o| kernels::sigmoid::with_isa(isa, i[0], o),
-            reference: |a| sigmoid64(a[0]),
-            range: (-110.0, 30.0),
-        },
-        Case {
-            kernel: &kernels::silu::KERNEL,
-            run: |isa, i, o| kernels::silu::with_isa(isa, i[0], o),
-            reference: |a| {
-                if a[0] == f64::NEG_INFINITY {
-                    -0.0
-                } else {
-                    a[0] * sigmoid64(a[0])
-                }
-            },
-            range: (-120.0, 30.0),
-        },
-        Case {
-            kernel: &kernels::gelu::KERNEL,
-            run: |isa, i, o| kernels::gelu::with_isa(isa, i[0], o),
-            reference: |a| {
-                if a[0] == f64::NEG_INFINITY { -0.0 } else { gelu64(a[0]) }
-            },
-            range: (-10.0, 10.0),
-        },
-    ]
-}
-
-/// Error of `got` in units in the last place of the exact result `want`
-/// (0.5 for a correctly rounded result). NaN must meet NaN, and an infinite or
-/// overflowing result must be matched exactly; either miss is infinite error.
-pub fn ulp_error(got: f32, want: f64) -> f64 {
-    if want.is_nan() || got.is_nan() {
-        return if want.is_nan() && got.is_nan() {
-            0.0
-        } else {
-            f64::INFINITY
-        };
-    }
-    let rounded = want as f32;
-    if rounded.is_infinite() || got.is_infinite() {
-        return if got == rounded { 0.0 } else { f64::INFINITY };
-    }
-    // The ulp of the f32 binade holding `want`; subnormals share the smallest.
-    let exponent = (rounded.abs().max(f32::MIN_POSITIVE).to_bits() >> 23) as i32 - 127;
-    let ulp = 2f64.powi(exponent - 23);
-    (f64::from(got) - want).abs() / ulp
+    let run: [(&'static Kernel, RunFn); 9] = [
+        (&kernels::relu::KERNEL, |isa, i, o| {
+            kernels::relu::with_isa(isa, i[0], o)
+        }),
+        (&kernels::leaky_relu::KERNEL, |isa, i, o| {
+            kernels::leaky_relu::with_isa(isa, i[0], SCALAR_ARG, o)
+        }),
+        (&kernels::add::KERNEL, |isa, i, o| {
+            kernels::add::with_isa(isa, i[0], i[1], o)
+        }),
+        (&kernels::mul::KERNEL, |isa, i, o| {
+            kernels::mul::with_isa(isa, i[0], i[1], o)
+        }),
+        (&kernels::exp::KERNEL, |isa, i, o| kernels::exp::with_isa(isa, i[0], o)),
+        (&kernels::tanh::KERNEL, |isa, i, o| {
+            kernels::tanh::with_isa(isa, i[0], o)
+        }),
+        (&kernels::sigmoid::KERNEL, |isa, i, o| {
+            kernels::sigmoid::with_isa(isa, i[0], o)
+        }),
+        (&kernels::silu::KERNEL, |isa, i, o| {
+            kernels::silu::with_isa(isa, i[0], o)
+        }),
+        (&kernels::gelu::KERNEL, |isa, i, o| {
+            kernels::gelu::with_isa(isa, i[0], o)
+        }),
+    ];
+    run.into_iter()
+        .map(|(kernel, run)| Case {
+            kernel,
+            run,
+            reference: kernels::reference::of(kernel),
+            range: kernels::reference::range(kernel.name),
+        })
+        .collect()
 }
 
 /// Inputs every kernel must get right: signed zeros, infinities, NaN,

@@ -1,0 +1,290 @@
+//! The exhaustive accuracy sweep: every variant of a unary kernel over all 2^32
+//! f32 bit patterns, against the f64 reference, in parallel.
+//!
+//! ```text
+//! cargo run --release -p kernel-benches --bin ulp -- tanh [exp ..] [--variant avx2]
+//! cargo run --release -p kernel-benches --bin ulp -- --all [--readme README.md]
+//! ```
+//!
+//! Per variant it prints the max error in ulp and the input where it occurs,
+//! how many results are over 0.5 ulp (not correctly rounded), and mismatches in
+//! NaN, infinity and sign-of-zero handling. `--readme` also times each variant
+//! at 100K elements and rewrites the README's accuracy table.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use kernel_benches::{call, inputs};
+use kernels::reference::ulp_error;
+use kernels::{Isa, Kernel};
+use rayon::prelude::*;
+
+/// Inputs per work item: small enough to stay inline (no nested parallelism).
+const BLOCK: u64 = 1 << 14;
+const TOTAL: u64 = 1 << 32;
+
+#[derive(Clone, Copy, Default)]
+struct Stats {
+    max_ulp: f64,
+    worst_input: u32,
+    over_half: u64,
+    nan_mismatch: u64,
+    inf_mismatch: u64,
+    zero_sign_mismatch: u64,
+}
+
+impl Stats {
+    fn record(&mut self, x: f32, got: f32, want: f64) {
+        let err = ulp_error(got, want);
+        if got.is_nan() != want.is_nan() {
+            self.nan_mismatch += 1;
+        } else if (want as f32).is_infinite() != got.is_infinite() || (got.is_infinite() && err > 0.0) {
+            self.inf_mismatch += 1;
+        } else if got == 0.0 && want == 0.0 && got.is_sign_negative() != want.is_sign_negative() {
+            self.zero_sign_mismatch += 1;
+        }
+        if err.is_finite() {
+            if err > 0.5 {
+                self.over_half += 1;
+            }
+            if err > self.max_ulp {
+                self.max_ulp = err;
+                self.worst_input = x.to_bits();
+            }
+        }
+    }
+
+    fn merge(mut self, other: Stats) -> Stats {
+        if other.max_ulp > self.max_ulp {
+            self.max_ulp = other.max_ulp;
+            self.worst_input = other.worst_input;
+        }
+        self.over_half += other.over_half;
+        self.nan_mismatch += other.nan_mismatch;
+        self.inf_mismatch += other.inf_mismatch;
+        self.zero_sign_mismatch += other.zero_sign_mismatch;
+        self
+    }
+
+    fn mismatches(&self) -> u64 {
+        self.nan_mismatch + self.inf_mismatch + self.zero_sign_mismatch
+    }
+}
+
+fn sweep(kernel: &'static Kernel, isas: &[Isa]) -> Vec<Stats> {
+    let reference = kernels::reference::of(kernel);
+    let done = AtomicU64::new(0);
+    let started = Instant::now();
+    let stats = std::thread::scope(|scope| {
+        let progress = scope.spawn(|| {
+            loop {
+                let d = done.load(Ordering::Relaxed);
+                let fraction = d as f64 / TOTAL as f64;
+                let width = 40;
+                let filled = (fraction * width as f64) as usize;
+                let eta = started.elapsed().as_secs_f64() * (1.0 - fraction) / fraction.max(1e-9);
+                eprint!(
+                    "\r{:>10} [{}{}] {:5.1}%  ETA {:4.0}s ",
+                    kernel.name,
+                    "=".repeat(filled),
+                    " ".repeat(width - filled),
+                    100.0 * fraction,
+                    eta
+                );
+                if d >= TOTAL {
+                    eprintln!();
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(500));
+            }
+        });
+        let stats = (0..TOTAL / BLOCK)
+            .into_par_iter()
+            .fold(
+                || {
+                    (
+                        vec![Stats::default(); isas.len()],
+                        vec![0f32; BLOCK as usize],
+                        vec![0f32; BLOCK as usize],
+                    )
+                },
+                |(mut stats, mut input, mut out), block| {
+                    for (i, x) in input.iter_mut().enumerate() {
+                        *x = f32::from_bits((block * BLOCK) as u32 + i as u32);
+                    }
+                    let want: Vec<f64> = input.iter().map(|&x| reference(&[f64::from(x)])).collect();
+                    for (s, &isa) in stats.iter_mut().zip(isas) {
+                        call(kernel, Some(isa), std::slice::from_ref(&input), &mut out).expect("unary kernel call");
+                        for ((x, o), w) in input.iter().zip(&out).zip(&want) {
+                            s.record(*x, *o, *w);
+                        }
+                    }
+                    done.fetch_add(BLOCK, Ordering::Relaxed);
+                    (stats, input, out)
+                },
+            )
+            .map(|(stats, ..)| stats)
+            .reduce(
+                || vec![Stats::default(); isas.len()],
+                |a, b| a.into_iter().zip(b).map(|(x, y)| x.merge(y)).collect(),
+            );
+        progress.join().expect("progress thread");
+        stats
+    });
+    eprintln!(
+        "{:>10} swept 2^32 inputs x {} variants in {:.0?}",
+        kernel.name,
+        isas.len(),
+        started.elapsed()
+    );
+    stats
+}
+
+/// Median ns per element of `isa` at 100K elements.
+fn ns_per_element(kernel: &Kernel, isa: Isa) -> f64 {
+    let n = 100_000;
+    let data = inputs(kernel, n);
+    let mut out = vec![0.0; n];
+    let mut samples: Vec<f64> = (0..25)
+        .map(|_| {
+            let t = Instant::now();
+            call(kernel, Some(isa), &data, &mut out).expect("valid call");
+            t.elapsed().as_secs_f64() * 1e9 / n as f64
+        })
+        .collect();
+    samples.sort_by(f64::total_cmp);
+    samples[samples.len() / 2]
+}
+
+fn usage() -> ! {
+    let unary: Vec<&str> = kernels::ALL
+        .iter()
+        .filter(|k| k.inputs.len() == 1)
+        .map(|k| k.name)
+        .collect();
+    eprintln!("usage: ulp <kernel>.. | --all  [--variant ISA] [--readme README.md]");
+    eprintln!("unary kernels: {}", unary.join(", "));
+    std::process::exit(2);
+}
+
+fn main() {
+    let mut names = Vec::new();
+    let mut variant = None;
+    let mut readme = None;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--all" => names.extend(
+                kernels::ALL
+                    .iter()
+                    .filter(|k| k.inputs.len() == 1)
+                    .map(|k| k.name.to_owned()),
+            ),
+            "--variant" => match args.next().map(|v| v.parse::<Isa>()) {
+                Some(Ok(isa)) => variant = Some(isa),
+                Some(Err(e)) => {
+                    eprintln!("{e}");
+                    std::process::exit(2)
+                }
+                None => usage(),
+            },
+            "--readme" => readme = Some(args.next().unwrap_or_else(|| usage())),
+            "-h" | "--help" => usage(),
+            name => names.push(name.to_owned()),
+        }
+    }
+    if names.is_empty() {
+        usage();
+    }
+    let mut table = String::from(
+        "| kernel | variant | declared | max ulp | at input | results > 0.5 ulp | NaN/inf/±0 mismatches | ns/element at 100K |\n\
+         |---|---|---|---|---|---|---|---|\n",
+    );
+    let mut over_bound = 0;
+    for name in &names {
+        let Some(kernel) = kernels::ALL.iter().copied().find(|k| k.name == name) else {
+            eprintln!("no kernel named `{name}`");
+            usage();
+        };
+        if kernel.inputs.len() != 1 {
+            eprintln!(
+                "`{name}` has {} inputs; the sweep covers unary kernels",
+                kernel.inputs.len()
+            );
+            std::process::exit(2);
+        }
+        let isas: Vec<Isa> = match variant {
+            Some(isa) => {
+                if let Err(e) = isa.check_available() {
+                    eprintln!("{e}");
+                    std::process::exit(2);
+                }
+                vec![isa]
+            }
+            None => kernel.runnable_isas().collect(),
+        };
+        for (isa, s) in isas.iter().zip(sweep(kernel, &isas)) {
+            let x = f32::from_bits(s.worst_input);
+            let within = s.max_ulp <= f64::from(kernel.max_ulp) && s.mismatches() == 0;
+            over_bound += usize::from(!within);
+            println!(
+                "{:>10} {:>7}: max {:.3} ulp at x = {x:e} ({:#010x}); {} results > 0.5 ulp; NaN {} inf {} ±0 {} mismatches; declared {} {}",
+                kernel.name,
+                isa.name(),
+                s.max_ulp,
+                s.worst_input,
+                s.over_half,
+                s.nan_mismatch,
+                s.inf_mismatch,
+                s.zero_sign_mismatch,
+                kernel.max_ulp,
+                if within { "ok" } else { "EXCEEDED" }
+            );
+            if readme.is_some() {
+                table.push_str(&format!(
+                    "| {} | {} | {} | {:.3} | {x:e} | {} | {} | {:.3} |\n",
+                    kernel.name,
+                    isa.name(),
+                    kernel.max_ulp,
+                    s.max_ulp,
+                    s.over_half,
+                    s.mismatches(),
+                    ns_per_element(kernel, *isa)
+                ));
+            }
+        }
+    }
+    if let Some(path) = readme {
+        rewrite_section(&path, &table);
+    }
+    if over_bound > 0 {
+        eprintln!("{over_bound} variant(s) exceed their declared bound");
+        std::process::exit(1);
+    }
+}
+
+/// Replaces the text between the accuracy markers of the README.
+fn rewrite_section(path: &str, table: &str) {
+    const BEGIN: &str = "<!-- ulp-sweep:begin -->";
+    const END: &str = "<!-- ulp-sweep:end -->";
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let (Some(b), Some(e)) = (text.find(BEGIN), text.find(END)) else {
+        eprintln!("{path} has no `{BEGIN}` .. `{END}` section");
+        std::process::exit(2);
+    };
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|t| {
+            t.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
+        })
+        .unwrap_or_default();
+    let stamp = format!(
+        "Swept over all 2^32 inputs by `cargo run --release -p kernel-benches --bin ulp -- --all --readme README.md` on {cpu}, {} threads.\n\n",
+        rayon::current_num_threads()
+    );
+    let updated = format!("{}{BEGIN}\n{stamp}{table}{}", &text[..b], &text[e..]);
+    std::fs::write(path, updated).unwrap_or_else(|e| panic!("{path}: {e}"));
+    eprintln!("rewrote the accuracy table in {path}");
+}

@@ -1,0 +1,89 @@
+//! The exact functions the kernels approximate, in f64 (accurate to far better
+//! than an f32 ulp over the f32 range), and the error metric the declared
+//! bounds are stated in. Used by the tests, the exhaustive ULP sweep and the demo.
+
+use crate::Kernel;
+
+/// The value the tests and tools pass to `#[scalar]` parameters (leaky_relu's `alpha`).
+pub const SCALAR_ARG: f32 = 0.01;
+
+/// The reference of the kernel named `name`, taking the inputs in declaration
+/// order (scalars get [`SCALAR_ARG`]).
+pub fn function(name: &str) -> Option<fn(&[f64]) -> f64> {
+    Some(match name {
+        "relu" => |a| if a[0].is_nan() { a[0] } else { a[0].max(0.0) },
+        "leaky_relu" => |a| if a[0] > 0.0 { a[0] } else { f64::from(SCALAR_ARG) * a[0] },
+        "add" => |a| a[0] + a[1],
+        "mul" => |a| a[0] * a[1],
+        "exp" => |a| a[0].exp(),
+        "tanh" => |a| a[0].tanh(),
+        "sigmoid" => |a| sigmoid(a[0]),
+        "silu" => |a| {
+            if a[0] == f64::NEG_INFINITY {
+                -0.0
+            } else {
+                a[0] * sigmoid(a[0])
+            }
+        },
+        "gelu" => |a| {
+            if a[0] == f64::NEG_INFINITY {
+                -0.0
+            } else {
+                gelu_tanh(a[0])
+            }
+        },
+        _ => return None,
+    })
+}
+
+/// The reference of `kernel` (every kernel of this crate has one).
+pub fn of(kernel: &Kernel) -> fn(&[f64]) -> f64 {
+    function(kernel.name).unwrap_or_else(|| panic!("no reference for kernel `{}`", kernel.name))
+}
+
+/// Where an op's interesting inputs are: random test inputs and benchmark data
+/// are drawn from here (wide enough to cross every branch and the saturation).
+pub fn range(name: &str) -> (f32, f32) {
+    match name {
+        "add" | "mul" => (-1000.0, 1000.0),
+        "exp" => (-104.0, 89.0),
+        "sigmoid" => (-110.0, 30.0),
+        "silu" => (-120.0, 30.0),
+        _ => (-10.0, 10.0),
+    }
+}
+
+fn sigmoid(x: f64) -> f64 {
+    if x >= 0.0 {
+        1.0 / (1.0 + (-x).exp())
+    } else {
+        x.exp() / (1.0 + x.exp())
+    }
+}
+
+fn gelu_tanh(x: f64) -> f64 {
+    let u = (2.0 / std::f64::consts::PI).sqrt() * (x + 0.044715 * x * x * x);
+    // 0.5 x (1 + tanh u) == x sigmoid(2u), without the cancellation.
+    x * sigmoid(2.0 * u)
+}
+
+/// Error of `got` in units in the last place of the exact result `want` (0.5
+/// for a correctly rounded result). NaN must meet NaN, and an infinite or
+/// overflowing result must be matched exactly; either miss is infinite error.
+pub fn ulp_error(got: f32, want: f64) -> f64 {
+    if want.is_nan() || got.is_nan() {
+        return if want.is_nan() && got.is_nan() {
+            0.0
+        } else {
+            f64::INFINITY
+        };
+    }
+    let rounded = want as f32;
+    if rounded.is_infinite() || got.is_infinite() {
+        return if got == rounded { 0.0 } else { f64::INFINITY };
+    }
+    // The ulp of the f32 binade holding `want`; subnormals share the smallest.
+    let exponent = (rounded.abs().max(f32::MIN_POSITIVE).to_bits() >> 23) as i32 - 127;
+    let ulp = 2f64.powi(exponent - 23);
+    (f64::from(got) - want).abs() / ulp
+}
