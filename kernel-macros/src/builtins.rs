@@ -87,6 +87,21 @@ pub const BUILTINS: &[Builtin] = &[
         args: &[F],
     },
     Builtin {
+        name: "exponent",
+        signature: "exponent(x) (floor(log2|x|) for normal x)",
+        args: &[F],
+    },
+    Builtin {
+        name: "mantissa",
+        signature: "mantissa(x) (|x| scaled into [1, 2) for normal x)",
+        args: &[F],
+    },
+    Builtin {
+        name: "mul_lo",
+        signature: "mul_lo(a, b) (a * b - round(a * b), exact)",
+        args: &[F, F],
+    },
+    Builtin {
         name: "ldexp",
         signature: "ldexp(x, k) (x * 2^k, k integral)",
         args: &[F, F],
@@ -117,6 +132,9 @@ pub fn expand(g: &mut Graph, name: &str, a: &[ValueId]) -> ValueId {
         "round" => g.add(Node::Unary(UnOp::Round, a[0])),
         "trunc" => g.add(Node::Unary(UnOp::Trunc, a[0])),
         "pow2i" => g.add(Node::Unary(UnOp::Pow2i, a[0])),
+        "exponent" => g.add(Node::Unary(UnOp::Exponent, a[0])),
+        "mantissa" => g.add(Node::Unary(UnOp::Mantissa, a[0])),
+        "mul_lo" => g.add(Node::MulLo(a[0], a[1])),
         "min" => min_max(g, BinOp::MinRaw, a[0], a[1]),
         "max" => min_max(g, BinOp::MaxRaw, a[0], a[1]),
         "clamp" => {

@@ -29,6 +29,11 @@ pub enum UnOp {
     Trunc,
     /// `2^k` for an integral `k` in `[-126, 127]`, built from exponent bits.
     Pow2i,
+    /// The biased exponent field minus 127, as `f32`: `floor(log2|x|)` for
+    /// normal `x`, -127 for zero and subnormals, 128 for inf and NaN.
+    Exponent,
+    /// `|x|` with its exponent replaced by 0: in `[1, 2)` for normal `x`.
+    Mantissa,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -70,6 +75,9 @@ pub enum Node {
     Unary(UnOp, ValueId),
     Binary(BinOp, ValueId, ValueId),
     Fma(ValueId, ValueId, ValueId),
+    /// `a * b - round(a * b)`, exact: one `fma` where the target has it,
+    /// Dekker's product on a Veltkamp split where it does not.
+    MulLo(ValueId, ValueId),
     Cmp(CmpOp, ValueId, ValueId),
     IsNan(ValueId),
     MaskBin(MaskOp, ValueId, ValueId),
@@ -206,7 +214,8 @@ impl Kernel {
             .map(|id| match &self.graph.nodes[id] {
                 Node::Param(_) | Node::Const(_) | Node::Call(..) => 0,
                 Node::Binary(BinOp::Div, ..) | Node::Unary(UnOp::Sqrt, _) => 4,
-                Node::Unary(UnOp::Pow2i, _) => 3,
+                Node::Unary(UnOp::Pow2i | UnOp::Exponent | UnOp::Mantissa, _) => 3,
+                Node::MulLo(..) => 2,
                 _ => 1,
             })
             .sum()
@@ -230,7 +239,7 @@ pub fn operands(node: &Node) -> Vec<ValueId> {
     match node {
         Node::Param(_) | Node::Const(_) => vec![],
         Node::Unary(_, a) | Node::IsNan(a) | Node::Not(a) => vec![*a],
-        Node::Binary(_, a, b) | Node::Cmp(_, a, b) | Node::MaskBin(_, a, b) => vec![*a, *b],
+        Node::Binary(_, a, b) | Node::MulLo(a, b) | Node::Cmp(_, a, b) | Node::MaskBin(_, a, b) => vec![*a, *b],
         Node::Fma(a, b, c) | Node::Select(a, b, c) => vec![*a, *b, *c],
         Node::Call(_, args) => args.clone(),
     }

@@ -58,11 +58,11 @@ mod arith;
 mod math;
 pub mod reference;
 
-pub use activation::{gelu, leaky_relu, relu, silu};
+pub use activation::{elu, gelu, hardswish, leaky_relu, relu, silu, softplus};
 pub use arith::{add, mul};
 pub use kernel_macros::kernel;
 pub use kernel_runtime::{self as runtime, Isa, Kernel, KernelError};
-pub use math::{exp, sigmoid, tanh};
+pub use math::{exp, exp2, expm1, log, reciprocal, sigmoid, sqrt, tanh};
 
 /// Every kernel of this crate, for tools that iterate over them (tests, benches, the demo).
 pub static ALL: &[&Kernel] = &[
@@ -75,4 +75,12 @@ pub static ALL: &[&Kernel] = &[
     &sigmoid::KERNEL,
     &silu::KERNEL,
     &gelu::KERNEL,
+    &exp2::KERNEL,
+    &log::KERNEL,
+    &expm1::KERNEL,
+    &sqrt::KERNEL,
+    &reciprocal::KERNEL,
+    &softplus::KERNEL,
+    &elu::KERNEL,
+    &hardswish::KERNEL,
 ];

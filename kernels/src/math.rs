@@ -73,3 +73,119 @@ pub fn sigmoid(x: f32) -> f32 {
     let e = exp(-abs(x));
     select(x < 0.0, e, 1.0) / (1.0 + e)
 }
+
+/// `2^x`: `x = k + r` with `k = round(x)` (so `r` is exact, |r| <= 1/2), a
+/// degree-6 polynomial for `(2^r - 1)/r`, and `2^k` applied in two exact steps.
+///
+/// ```
+/// assert_eq!(kernels::exp2::scalar(10.0), 1024.0);
+/// assert_eq!(kernels::exp2::scalar(-149.0), f32::from_bits(1));
+/// ```
+#[kernel(max_ulp = 1)]
+pub fn exp2(x: f32) -> f32 {
+    let x = clamp(x, -151.0, 129.0);
+    let k = round(x);
+    let r = x - k;
+    let q = poly(
+        r,
+        [
+            0.69314718,
+            0.24022648,
+            0.055503324,
+            0.0096184369,
+            0.0013398876,
+            0.00015353359,
+        ],
+    );
+    // 1 + r q as an exact sum plus the exact low part of r q: one rounding at
+    // the end, with or without FMA.
+    let rq = r * q;
+    let hi = 1.0 + rq;
+    let p = hi + (((1.0 - hi) + rq) + mul_lo(r, q));
+    ldexp(p, k)
+}
+
+/// Natural logarithm. `x = m 2^e` with `m` centred on 1 (`[sqrt(1/2), sqrt(2))`),
+/// `log(1 + f) = f - f^2/2 + f^3 P(f)` with `f = m - 1` exact, plus `e ln2` in
+/// two parts. Subnormal inputs are scaled into the normal range first.
+/// `log(±0) = -inf`, `log(x < 0) = NaN`, `log(inf) = inf`.
+///
+/// ```
+/// assert_eq!(kernels::log::scalar(1.0), 0.0);
+/// assert!((kernels::log::scalar(std::f32::consts::E) - 1.0).abs() <= f32::EPSILON);
+/// assert_eq!(kernels::log::scalar(0.0), f32::NEG_INFINITY);
+/// assert!(kernels::log::scalar(-1.0).is_nan());
+/// ```
+#[kernel(max_ulp = 2)]
+pub fn log(x: f32) -> f32 {
+    let tiny = x < 1.17549435e-38;
+    let xs = select(tiny, x * 8388608.0, x);
+    let m = mantissa(xs);
+    let e = exponent(xs) - select(tiny, 23.0, 0.0);
+    let high = m > 1.41421356;
+    let m = select(high, m * 0.5, m);
+    let e = select(high, e + 1.0, e);
+    let f = m - 1.0;
+    let f2 = f * f;
+    let p = poly(
+        f,
+        [
+            0.33333313,
+            -0.25000009,
+            0.20002119,
+            -0.16667995,
+            0.14219548,
+            -0.12405592,
+            0.11888196,
+            -0.11675648,
+            0.067465626,
+        ],
+    );
+    // The large term f is added last, so the small ones round at their own scale.
+    let y = fma(f2 * f, p, -0.5 * f2) + f;
+    let r = fma(e, 0.693145751953125, fma(e, 1.42860677e-6, y));
+    // -1/|x| is -inf for ±0; (x - x)/(x - x) is NaN for negative x and NaN.
+    let r = select(x == 0.0, -1.0 / abs(x), r);
+    let r = select(x > 3.4028235e38, x, r);
+    select(x >= 0.0, r, (x - x) / (x - x))
+}
+
+/// `e^x - 1`, accurate near 0 where `exp(x) - 1` cancels: Kahan's
+/// `(u - 1) x / log(u)` with `u = e^x`, whose rounding errors cancel. Saturates
+/// to -1 below -17 and follows `exp` to +inf.
+///
+/// ```
+/// let tiny = 1e-10f32;
+/// assert_eq!(kernels::expm1::scalar(tiny), tiny);
+/// assert_eq!(kernels::expm1::scalar(-30.0), -1.0);
+/// ```
+#[kernel(max_ulp = 3)]
+pub fn expm1(x: f32) -> f32 {
+    let u = exp(x);
+    let um1 = u - 1.0;
+    let r = select(um1 == 0.0, x, um1 * (x / log(u)));
+    let r = select(um1 == -1.0, -1.0, r);
+    select(x > 88.0, u, r)
+}
+
+/// Square root, correctly rounded on every CPU target.
+///
+/// ```
+/// assert_eq!(kernels::sqrt::scalar(2.25), 1.5);
+/// assert!(kernels::sqrt::scalar(-1.0).is_nan());
+/// ```
+#[kernel]
+pub fn sqrt(x: f32) -> f32 {
+    sqrt(x)
+}
+
+/// `1 / x`, correctly rounded on every CPU target.
+///
+/// ```
+/// assert_eq!(kernels::reciprocal::scalar(4.0), 0.25);
+/// assert_eq!(kernels::reciprocal::scalar(-0.0), f32::NEG_INFINITY);
+/// ```
+#[kernel]
+pub fn reciprocal(x: f32) -> f32 {
+    1.0 / x
+}

@@ -32,6 +32,20 @@ pub fn function(name: &str) -> Option<fn(&[f64]) -> f64> {
                 gelu_tanh(a[0])
             }
         },
+        "exp2" => |a| a[0].exp2(),
+        "log" => |a| a[0].ln(),
+        "expm1" => |a| a[0].exp_m1(),
+        "sqrt" => |a| a[0].sqrt(),
+        "reciprocal" => |a| 1.0 / a[0],
+        "softplus" => |a| a[0].max(0.0) + (-a[0].abs()).exp().ln_1p(),
+        "elu" => |a| {
+            if a[0] > 0.0 {
+                a[0]
+            } else {
+                f64::from(SCALAR_ARG) * a[0].exp_m1()
+            }
+        },
+        "hardswish" => |a| a[0] * (a[0] + 3.0).clamp(0.0, 6.0) / 6.0,
         _ => return None,
     })
 }
@@ -49,6 +63,11 @@ pub fn range(name: &str) -> (f32, f32) {
         "exp" => (-104.0, 89.0),
         "sigmoid" => (-110.0, 30.0),
         "silu" => (-120.0, 30.0),
+        "exp2" => (-151.0, 129.0),
+        "log" | "sqrt" | "reciprocal" => (0.0, 1000.0),
+        "expm1" => (-20.0, 20.0),
+        "softplus" | "elu" => (-30.0, 30.0),
+        "hardswish" => (-6.0, 6.0),
         _ => (-10.0, 10.0),
     }
 }

@@ -157,7 +157,9 @@ impl Gpu {
         let mut params = [0u32; 8];
         params[0] = len as u32;
         params[1] = gx * WORKGROUP_SIZE;
-        for (slot, s) in params[2..].iter_mut().zip(scalars) {
+        // `one`: keeps the shader compiler from reassociating (see the WGSL lowering).
+        params[2] = 1.0f32.to_bits();
+        for (slot, s) in params[3..].iter_mut().zip(scalars) {
             *slot = s.to_bits();
         }
         let params_buf = buffer("params", 32, wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST);

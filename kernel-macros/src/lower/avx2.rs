@@ -29,6 +29,9 @@ impl Target for Avx2 {
     fn lanes(&self) -> usize {
         8
     }
+    fn has_fma(&self) -> bool {
+        true
+    }
     fn unroll(&self) -> usize {
         4
     }
@@ -58,6 +61,14 @@ impl Target for Avx2 {
             UnOp::Pow2i => quote!(_mm256_castsi256_ps(_mm256_slli_epi32(
                 _mm256_add_epi32(_mm256_cvtps_epi32(#a), _mm256_set1_epi32(127)),
                 23
+            ))),
+            UnOp::Exponent => quote!(_mm256_cvtepi32_ps(_mm256_sub_epi32(
+                _mm256_and_si256(_mm256_srli_epi32(_mm256_castps_si256(#a), 23), _mm256_set1_epi32(0xff)),
+                _mm256_set1_epi32(127)
+            ))),
+            UnOp::Mantissa => quote!(_mm256_castsi256_ps(_mm256_or_si256(
+                _mm256_and_si256(_mm256_castps_si256(#a), _mm256_set1_epi32(0x007f_ffff)),
+                _mm256_set1_epi32(0x3f80_0000)
             ))),
         }
     }

@@ -31,6 +31,9 @@ impl Target for Avx512 {
     fn lanes(&self) -> usize {
         16
     }
+    fn has_fma(&self) -> bool {
+        true
+    }
     fn unroll(&self) -> usize {
         4
     }
@@ -70,6 +73,14 @@ impl Target for Avx512 {
             UnOp::Pow2i => quote!(_mm512_castsi512_ps(_mm512_slli_epi32(
                 _mm512_add_epi32(_mm512_cvtps_epi32(#a), _mm512_set1_epi32(127)),
                 23
+            ))),
+            UnOp::Exponent => quote!(_mm512_cvtepi32_ps(_mm512_sub_epi32(
+                _mm512_and_si512(_mm512_srli_epi32(_mm512_castps_si512(#a), 23), _mm512_set1_epi32(0xff)),
+                _mm512_set1_epi32(127)
+            ))),
+            UnOp::Mantissa => quote!(_mm512_castsi512_ps(_mm512_or_si512(
+                _mm512_and_si512(_mm512_castps_si512(#a), _mm512_set1_epi32(0x007f_ffff)),
+                _mm512_set1_epi32(0x3f80_0000)
             ))),
         }
     }

@@ -34,6 +34,8 @@ pub trait Target {
     /// Features for `#[target_feature(enable = ..)]`; `None` for portable code.
     fn features(&self) -> Option<&'static str>;
     fn lanes(&self) -> usize;
+    /// Whether `fma` is fused (one rounding).
+    fn has_fma(&self) -> bool;
     /// Vectors per main-loop iteration.
     fn unroll(&self) -> usize;
     fn vector(&self) -> TokenStream;
@@ -176,6 +178,7 @@ fn node_expr(k: &Kernel, t: &dyn Target, node: &Node) -> TokenStream {
         Node::Unary(op, a) => t.unary(*op, &o(a)),
         Node::Binary(op, a, b) => t.binary(*op, &o(a), &o(b)),
         Node::Fma(a, b, c) => t.fma(&o(a), &o(b), &o(c)),
+        Node::MulLo(a, b) => mul_lo(t, &o(a), &o(b)),
         Node::Cmp(op, a, b) => t.cmp(*op, &o(a), &o(b)),
         Node::IsNan(a) => t.is_nan(&o(a)),
         Node::MaskBin(op, a, b) => t.mask_op(*op, &o(a), &o(b)),
@@ -188,6 +191,44 @@ fn node_expr(k: &Kernel, t: &dyn Target, node: &Node) -> TokenStream {
             quote!(#path::#target::eval(#(#args),*))
         }
     }
+}
+
+/// The exact low part of `a * b`, from target operations on mixed-site temporaries.
+fn mul_lo(t: &dyn Target, a: &Ident, b: &Ident) -> TokenStream {
+    let mut stmts = Vec::new();
+    let mut next = 0;
+    let mut emit = |expr: TokenStream| {
+        let name = local(&format!("t{next}"));
+        next += 1;
+        stmts.push(quote!(let #name = #expr;));
+        name
+    };
+    let p = emit(t.binary(BinOp::Mul, a, b));
+    let result = if t.has_fma() {
+        let minus_p = emit(t.unary(UnOp::Neg, &p));
+        t.fma(a, b, &minus_p)
+    } else {
+        // Veltkamp: x = hi + lo with 12-bit halves, whose products are exact.
+        let c = emit(t.splat(f32_literal(4097.0)));
+        let mut split = |x: &Ident| {
+            let scaled = emit(t.binary(BinOp::Mul, &c, x));
+            let diff = emit(t.binary(BinOp::Sub, &scaled, x));
+            let hi = emit(t.binary(BinOp::Sub, &scaled, &diff));
+            let lo = emit(t.binary(BinOp::Sub, x, &hi));
+            (hi, lo)
+        };
+        let (ahi, alo) = split(a);
+        let (bhi, blo) = split(b);
+        let hh = emit(t.binary(BinOp::Mul, &ahi, &bhi));
+        let e = emit(t.binary(BinOp::Sub, &hh, &p));
+        let hl = emit(t.binary(BinOp::Mul, &ahi, &blo));
+        let e = emit(t.binary(BinOp::Add, &e, &hl));
+        let lh = emit(t.binary(BinOp::Mul, &alo, &bhi));
+        let e = emit(t.binary(BinOp::Add, &e, &lh));
+        let ll = emit(t.binary(BinOp::Mul, &alo, &blo));
+        t.binary(BinOp::Add, &e, &ll)
+    };
+    quote!({ #(#stmts)* #result })
 }
 
 fn run_fn(k: &Kernel, t: &dyn Target) -> TokenStream {

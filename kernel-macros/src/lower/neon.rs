@@ -31,6 +31,9 @@ impl Target for Neon {
     fn lanes(&self) -> usize {
         4
     }
+    fn has_fma(&self) -> bool {
+        true
+    }
     fn unroll(&self) -> usize {
         4
     }
@@ -58,6 +61,14 @@ impl Target for Neon {
             UnOp::Pow2i => quote!(vreinterpretq_f32_s32(vshlq_n_s32(
                 vaddq_s32(vcvtnq_s32_f32(#a), vdupq_n_s32(127)),
                 23
+            ))),
+            UnOp::Exponent => quote!(vcvtq_f32_s32(vsubq_s32(
+                vreinterpretq_s32_u32(vandq_u32(vshrq_n_u32(vreinterpretq_u32_f32(#a), 23), vdupq_n_u32(0xff))),
+                vdupq_n_s32(127)
+            ))),
+            UnOp::Mantissa => quote!(vreinterpretq_f32_u32(vorrq_u32(
+                vandq_u32(vreinterpretq_u32_f32(#a), vdupq_n_u32(0x007f_ffff)),
+                vdupq_n_u32(0x3f80_0000)
             ))),
         }
     }

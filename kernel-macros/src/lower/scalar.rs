@@ -29,6 +29,9 @@ impl Target for Scalar {
     fn lanes(&self) -> usize {
         1
     }
+    fn has_fma(&self) -> bool {
+        false
+    }
     fn unroll(&self) -> usize {
         1
     }
@@ -58,6 +61,8 @@ impl Target for Scalar {
             UnOp::Pow2i => {
                 quote!(f32::from_bits(((#a as i32).wrapping_add(127)).wrapping_shl(23) as u32))
             }
+            UnOp::Exponent => quote!(((((#a).to_bits() >> 23) & 0xff) as i32 - 127) as f32),
+            UnOp::Mantissa => quote!(f32::from_bits(((#a).to_bits() & 0x007f_ffff) | 0x3f80_0000)),
         }
     }
     fn binary(&self, op: BinOp, a: &Ident, b: &Ident) -> TokenStream {

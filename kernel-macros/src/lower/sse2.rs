@@ -71,6 +71,9 @@ impl Target for Sse2 {
     fn lanes(&self) -> usize {
         4
     }
+    fn has_fma(&self) -> bool {
+        false
+    }
     fn unroll(&self) -> usize {
         4
     }
@@ -95,6 +98,14 @@ impl Target for Sse2 {
             UnOp::Pow2i => quote!(_mm_castsi128_ps(_mm_slli_epi32(
                 _mm_add_epi32(_mm_cvtps_epi32(#a), _mm_set1_epi32(127)),
                 23
+            ))),
+            UnOp::Exponent => quote!(_mm_cvtepi32_ps(_mm_sub_epi32(
+                _mm_and_si128(_mm_srli_epi32(_mm_castps_si128(#a), 23), _mm_set1_epi32(0xff)),
+                _mm_set1_epi32(127)
+            ))),
+            UnOp::Mantissa => quote!(_mm_castsi128_ps(_mm_or_si128(
+                _mm_and_si128(_mm_castps_si128(#a), _mm_set1_epi32(0x007f_ffff)),
+                _mm_set1_epi32(0x3f80_0000)
             ))),
         }
     }

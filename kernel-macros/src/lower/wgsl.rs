@@ -5,6 +5,12 @@
 //!
 //! Unlike the intrinsic targets this produces text, which the runtime joins
 //! with the functions of called kernels into one shader.
+//!
+//! WGSL lets compilers reassociate float arithmetic, and Mesa does: it turns
+//! `(1 - (1 + y)) + y` into 0 and `(1 + y) - 1` into `y`, which destroys the
+//! error-free transformations the kernels rely on (Fast2Sum, Kahan's log1p,
+//! exact products). Every sum, difference and product is therefore multiplied
+//! by `params.one`, a 1.0 the compiler only sees at run time.
 
 use std::fmt::Write;
 
@@ -45,14 +51,16 @@ fn expr(k: &Kernel, node: &Node) -> String {
                 UnOp::Round => format!("round({a})"),
                 UnOp::Trunc => format!("trunc({a})"),
                 UnOp::Pow2i => format!("bitcast<f32>((i32({a}) + 127) << 23u)"),
+                UnOp::Exponent => format!("f32(i32((bitcast<u32>({a}) >> 23u) & 0xffu) - 127)"),
+                UnOp::Mantissa => format!("bitcast<f32>((bitcast<u32>({a}) & 0x7fffffu) | 0x3f800000u)"),
             }
         }
         Node::Binary(op, a, b) => {
             let (a, b) = (o(a), o(b));
             match op {
-                BinOp::Add => format!("{a} + {b}"),
-                BinOp::Sub => format!("{a} - {b}"),
-                BinOp::Mul => format!("{a} * {b}"),
+                BinOp::Add => format!("({a} + {b}) * params.one"),
+                BinOp::Sub => format!("({a} - {b}) * params.one"),
+                BinOp::Mul => format!("({a} * {b}) * params.one"),
                 BinOp::Div => format!("{a} / {b}"),
                 BinOp::MinRaw => format!("select({b}, {a}, {a} < {b})"),
                 BinOp::MaxRaw => format!("select({b}, {a}, {a} > {b})"),
@@ -62,6 +70,7 @@ fn expr(k: &Kernel, node: &Node) -> String {
             }
         }
         Node::Fma(a, b, c) => format!("fma({}, {}, {})", o(a), o(b), o(c)),
+        Node::MulLo(..) => unreachable!("expanded into statements by `mul_lo`"),
         Node::Cmp(op, a, b) => {
             let symbol = match op {
                 CmpOp::Lt => "<",
@@ -97,6 +106,27 @@ fn expr(k: &Kernel, node: &Node) -> String {
     }
 }
 
+/// The exact low part of `a * b` by Dekker's product on a Veltkamp split:
+/// WGSL's `fma` may be a separate multiply and add, so it cannot be relied on.
+fn mul_lo(out: &mut String, id: ValueId, a: &str, b: &str) {
+    let v = format!("v{id}");
+    let one = "params.one";
+    let _ = writeln!(out, "    let {v}_p = ({a} * {b}) * {one};");
+    for (x, name) in [(a, "a"), (b, "b")] {
+        let _ = writeln!(out, "    let {v}_{name}s = (4097.0f * {x}) * {one};");
+        let _ = writeln!(
+            out,
+            "    let {v}_{name}h = ({v}_{name}s - ({v}_{name}s - {x}) * {one}) * {one};"
+        );
+        let _ = writeln!(out, "    let {v}_{name}l = ({x} - {v}_{name}h) * {one};");
+    }
+    let _ = writeln!(
+        out,
+        "    let {v} = ((((({v}_ah * {v}_bh) * {one} - {v}_p) * {one} + ({v}_ah * {v}_bl) * {one}) * {one} \
+         + ({v}_al * {v}_bh) * {one}) * {one} + ({v}_al * {v}_bl) * {one}) * {one};"
+    );
+}
+
 /// `fn k_<name>(p0: f32, ..) -> f32`, the kernel on one element.
 pub fn function(k: &Kernel) -> String {
     let params: Vec<String> = (0..k.params.len()).map(|i| format!("p{i}: f32")).collect();
@@ -106,9 +136,12 @@ pub fn function(k: &Kernel) -> String {
         params.join(", ")
     );
     for id in k.live_nodes() {
-        let node = &k.graph.nodes[id];
-        if !matches!(node, Node::Param(_)) {
-            let _ = writeln!(out, "    let v{id} = {};", expr(k, node));
+        match &k.graph.nodes[id] {
+            Node::Param(_) => {}
+            Node::MulLo(a, b) => mul_lo(&mut out, id, &operand(k, *a), &operand(k, *b)),
+            node => {
+                let _ = writeln!(out, "    let v{id} = {};", expr(k, node));
+            }
         }
     }
     let _ = writeln!(out, "    return {};\n}}", operand(k, k.result));
@@ -116,11 +149,12 @@ pub fn function(k: &Kernel) -> String {
 }
 
 /// The compute entry point: binding 0 is the uniform (length, row pitch of a 2D
-/// dispatch, scalar parameters), then one read-only buffer per streaming input,
-/// then the output. Every index is checked against the length and the buffer.
+/// dispatch, the opaque 1.0, scalar parameters), then one read-only buffer per
+/// streaming input, then the output. Every index is checked against the length
+/// and the buffer.
 pub fn entry(k: &Kernel) -> String {
     let mut out = String::from(
-        "struct Params {\n    len: u32,\n    row: u32,\n    s0: f32,\n    s1: f32,\n    s2: f32,\n    s3: f32,\n}\n\n\
+        "struct Params {\n    len: u32,\n    row: u32,\n    one: f32,\n    s0: f32,\n    s1: f32,\n    s2: f32,\n    s3: f32,\n}\n\n\
          @group(0) @binding(0) var<uniform> params: Params;\n",
     );
     let streams = k.streams().count();

@@ -21,7 +21,7 @@ pub struct Case {
 use kernels::reference::SCALAR_ARG;
 
 pub fn cases() -> Vec<Case> {
-    let run: [(&'static Kernel, RunFn); 9] = [
+    let run: [(&'static Kernel, RunFn); 17] = [
         (&kernels::relu::KERNEL, |isa, i, o| {
             kernels::relu::with_isa(isa, i[0], o)
         }),
@@ -46,6 +46,28 @@ pub fn cases() -> Vec<Case> {
         }),
         (&kernels::gelu::KERNEL, |isa, i, o| {
             kernels::gelu::with_isa(isa, i[0], o)
+        }),
+        (&kernels::exp2::KERNEL, |isa, i, o| {
+            kernels::exp2::with_isa(isa, i[0], o)
+        }),
+        (&kernels::log::KERNEL, |isa, i, o| kernels::log::with_isa(isa, i[0], o)),
+        (&kernels::expm1::KERNEL, |isa, i, o| {
+            kernels::expm1::with_isa(isa, i[0], o)
+        }),
+        (&kernels::sqrt::KERNEL, |isa, i, o| {
+            kernels::sqrt::with_isa(isa, i[0], o)
+        }),
+        (&kernels::reciprocal::KERNEL, |isa, i, o| {
+            kernels::reciprocal::with_isa(isa, i[0], o)
+        }),
+        (&kernels::softplus::KERNEL, |isa, i, o| {
+            kernels::softplus::with_isa(isa, i[0], o)
+        }),
+        (&kernels::elu::KERNEL, |isa, i, o| {
+            kernels::elu::with_isa(isa, i[0], SCALAR_ARG, o)
+        }),
+        (&kernels::hardswish::KERNEL, |isa, i, o| {
+            kernels::hardswish::with_isa(isa, i[0], o)
         }),
     ];
     run.into_iter()
