@@ -179,7 +179,10 @@ fn variant_tables(targets: &[Box<dyn lower::Target>]) -> TokenStream {
         let arch = t.arch();
         let module = format_ident!("{}", t.name());
         let isa = t.isa();
-        let entry = quote!(.with(#rt::Isa::#isa, #module::run));
+        let mut entry = quote!(.with(#rt::Isa::#isa, #module::run));
+        if t.stream_store(quote!(), quote!()).is_some() {
+            entry.extend(quote!(.with_streaming(#rt::Isa::#isa, #module::run_stream)));
+        }
         match arches.iter_mut().find(|(key, ..)| *key == arch.to_string()) {
             Some((_, _, entries)) => entries.push(entry),
             None => arches.push((arch.to_string(), arch, vec![entry])),

@@ -97,10 +97,92 @@ fn in_place_matches_out_of_place() {
 }
 
 #[test]
+fn every_plan_gives_the_same_bits() {
+    use kernels::runtime::{Plan, run_planned};
+    // Odd length and an unaligned start: streaming has a head, a body and a tail.
+    let n = 300_001;
+    for case in cases() {
+        let (a, b) = inputs(&case, n + 3);
+        let ins: Vec<&[f32]> = if case.kernel.inputs.len() == 2 {
+            vec![&a[3..], &b[3..]]
+        } else {
+            vec![&a[3..]]
+        };
+        let scalars: Vec<f32> = case
+            .kernel
+            .scalars
+            .iter()
+            .map(|_| kernels::reference::SCALAR_ARG)
+            .collect();
+        for isa in case.kernel.runnable_isas() {
+            let mut expected = vec![0.0; n];
+            run_planned(case.kernel, isa, Plan::INLINE, &ins, &scalars, &mut expected).unwrap();
+            let plans = [
+                Plan {
+                    chunk: None,
+                    streaming: true,
+                },
+                Plan::parallel(case.kernel, n, false),
+                Plan::parallel(case.kernel, n, true),
+                Plan {
+                    chunk: Some(64),
+                    streaming: true,
+                },
+            ];
+            for plan in plans {
+                let mut out = vec![0.0f32; n + 1];
+                run_planned(case.kernel, isa, plan, &ins, &scalars, &mut out[1..]).unwrap();
+                assert!(
+                    out[1..].iter().zip(&expected).all(|(o, e)| o.to_bits() == e.to_bits()),
+                    "{} [{isa}] {plan:?} differs from inline",
+                    case.kernel.name
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn concurrent_callers_inside_and_outside_the_pool_finish() {
+    use rayon::prelude::*;
+    let n = 1 << 20;
+    let x: Vec<f32> = (0..n).map(|i| (i % 2000) as f32 / 100.0 - 10.0).collect();
+    let mut expected = vec![0.0; n];
+    kernels::tanh::with_isa(Isa::Scalar, &x, &mut expected).unwrap();
+    let check = |out: &[f32]| {
+        assert!(
+            out.iter()
+                .zip(&expected)
+                .all(|(o, e)| (o - e).abs() <= 4.0 * f32::EPSILON)
+        );
+    };
+    std::thread::scope(|s| {
+        // Plain threads, each splitting its own calls across the shared pool...
+        for _ in 0..6 {
+            s.spawn(|| {
+                let mut out = vec![0.0; n];
+                for _ in 0..5 {
+                    kernels::tanh(&x, &mut out).unwrap();
+                    check(&out);
+                }
+            });
+        }
+        // ...while pool workers call kernels too (nested parallelism).
+        s.spawn(|| {
+            (0..16).into_par_iter().for_each(|_| {
+                let mut out = vec![0.0; n];
+                kernels::tanh(&x, &mut out).unwrap();
+                check(&out);
+            });
+        });
+    });
+}
+
+#[test]
 fn large_inputs_split_across_threads_match_inline_results() {
     let n = 3_000_017;
     for case in cases() {
-        assert!(kernels::runtime::chunk_len(case.kernel, n).is_some() || rayon::current_num_threads() < 2);
+        assert!(kernels::runtime::Plan::auto(case.kernel, n).chunk.is_some() || rayon::current_num_threads() < 2);
         let (a, b) = inputs(&case, n);
         let mut parallel = vec![0.0; n];
         run(&case, Isa::best(), &a, &b, &mut parallel);
@@ -108,7 +190,7 @@ fn large_inputs_split_across_threads_match_inline_results() {
         let mut inline = vec![0.0; n];
         for start in (0..n).step_by(4096) {
             let end = (start + 4096).min(n);
-            assert!(kernels::runtime::chunk_len(case.kernel, end - start).is_none());
+            assert!(kernels::runtime::Plan::auto(case.kernel, end - start).chunk.is_none());
             run(
                 &case,
                 Isa::best(),

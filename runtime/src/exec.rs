@@ -1,16 +1,16 @@
 //! Running a kernel over slices: argument checks, then the chosen variant
 //! either inline on the calling thread or over L2-sized chunks on rayon.
 
-use rayon::prelude::*;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::kernel::{Args, MAX_INPUTS, MAX_SCALARS, VariantFn};
-use crate::{Isa, Kernel, KernelError, active_isa, cache};
+use crate::{Isa, Kernel, KernelError, active_isa, cache, calibration};
 
 /// Runs `kernel` with the dispatched ISA: `out[i] = f(inputs[..][i], scalars)`.
 pub fn run(kernel: &Kernel, inputs: &[&[f32]], scalars: &[f32], out: &mut [f32]) -> Result<(), KernelError> {
     let isa = active_isa()?;
     let args = prepare(kernel, None, inputs, scalars, out.as_mut_ptr(), out.len())?;
-    execute(kernel, isa, args)
+    execute(kernel, isa, None, args)
 }
 
 /// Runs `kernel` with the variant for `isa`, which must exist and run on this CPU.
@@ -23,7 +23,7 @@ pub fn run_with_isa(
 ) -> Result<(), KernelError> {
     isa.check_available()?;
     let args = prepare(kernel, None, inputs, scalars, out.as_mut_ptr(), out.len())?;
-    execute(kernel, isa, args)
+    execute(kernel, isa, None, args)
 }
 
 /// Runs `kernel` in place: `io` is the first input and the output.
@@ -31,7 +31,7 @@ pub fn run_in_place(kernel: &Kernel, io: &mut [f32], others: &[&[f32]], scalars:
     let isa = active_isa()?;
     let ptr = io.as_mut_ptr();
     let args = prepare(kernel, Some(ptr.cast_const()), others, scalars, ptr, io.len())?;
-    execute(kernel, isa, args)
+    execute(kernel, isa, None, args)
 }
 
 /// Checks that the call matches the kernel: input and scalar counts, and every
@@ -93,12 +93,18 @@ fn prepare(
     })
 }
 
-fn execute(kernel: &Kernel, isa: Isa, args: Args) -> Result<(), KernelError> {
-    let variant = kernel.variants.get(isa).ok_or(KernelError::NoVariant {
+fn execute(kernel: &Kernel, isa: Isa, plan: Option<Plan>, args: Args) -> Result<(), KernelError> {
+    let plan = plan.unwrap_or_else(|| Plan::auto(kernel, args.len));
+    let cached = kernel.variants.get(isa).ok_or(KernelError::NoVariant {
         kernel: kernel.name,
         isa,
     })?;
-    match chunk_len(kernel, args.len) {
+    let variant = if plan.streaming {
+        kernel.variants.get_streaming(isa).unwrap_or(cached)
+    } else {
+        cached
+    };
+    match plan.chunk {
         // SAFETY: `prepare` checked that every pointer covers `args.len`
         // elements; `isa` passed `check_available` (forced) or was detected.
         None => unsafe { variant(&args) },
@@ -107,58 +113,128 @@ fn execute(kernel: &Kernel, isa: Isa, args: Args) -> Result<(), KernelError> {
     Ok(())
 }
 
-/// Raw pointers to disjoint chunks, shared with rayon workers.
-struct Shared(Args);
-// SAFETY: each worker reads and writes only its own chunk (see `parallel`), and
-// the slices behind the pointers outlive the blocking parallel call.
+/// How one call runs: inline or over chunks of `chunk` elements on rayon, and
+/// with cached or non-temporal (streaming) stores.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Plan {
+    pub chunk: Option<usize>,
+    pub streaming: bool,
+}
+
+impl Plan {
+    /// The runtime's choice for `len` elements of `kernel`, from the kernel's
+    /// cost and the calibrated machine constants.
+    pub fn auto(kernel: &Kernel, len: usize) -> Plan {
+        let bytes = bytes_per_element(kernel);
+        let inline_ns = len as f64 * estimated_ns_per_element(kernel);
+        let parallel = rayon::current_num_threads() > 1 && inline_ns >= calibration::PARALLEL_MIN_NS;
+        Plan {
+            chunk: parallel.then(|| Plan::chunk_len(kernel, len)),
+            streaming: len * 4 >= calibration::STREAM_MIN_BYTES && bytes > 0,
+        }
+    }
+
+    /// Inline, cached stores.
+    pub const INLINE: Plan = Plan {
+        chunk: None,
+        streaming: false,
+    };
+
+    /// Split across threads in L2-sized chunks, with cached or streaming stores.
+    pub fn parallel(kernel: &Kernel, len: usize, streaming: bool) -> Plan {
+        Plan {
+            chunk: Some(Plan::chunk_len(kernel, len)),
+            streaming,
+        }
+    }
+
+    /// Chunks whose inputs and output fill half the L2 of the core running them,
+    /// and at least one per thread; multiples of whole unrolled AVX-512 blocks
+    /// and cache lines (64 elements), so chunk starts keep the output's alignment.
+    fn chunk_len(kernel: &Kernel, len: usize) -> usize {
+        let fits_l2 = cache::l2_bytes() / 2 / bytes_per_element(kernel);
+        let per_thread = len.div_ceil(rayon::current_num_threads());
+        let chunk = fits_l2.min(per_thread).max(CHUNK_ALIGN);
+        chunk.div_ceil(CHUNK_ALIGN) * CHUNK_ALIGN
+    }
+}
+
+/// Runs `kernel` with `isa` and an explicit plan, for benchmarks and calibration.
+pub fn run_planned(
+    kernel: &Kernel,
+    isa: Isa,
+    plan: Plan,
+    inputs: &[&[f32]],
+    scalars: &[f32],
+    out: &mut [f32],
+) -> Result<(), KernelError> {
+    isa.check_available()?;
+    let args = prepare(kernel, None, inputs, scalars, out.as_mut_ptr(), out.len())?;
+    execute(kernel, isa, Some(plan), args)
+}
+
+/// The work of one parallel call: chunks of `args`, claimed through `next`.
+struct Shared {
+    args: Args,
+    variant: VariantFn,
+    chunk: usize,
+    chunks: usize,
+    next: AtomicUsize,
+}
+// SAFETY: each chunk index is claimed once (`fetch_add`), chunks are disjoint
+// sub-ranges of the checked buffers, and the buffers outlive the scope that
+// waits for every helper.
 unsafe impl Sync for Shared {}
 
 impl Shared {
-    // A method, so closures capture the whole `Shared` rather than its field.
-    fn args(&self) -> &Args {
-        &self.0
+    /// Runs chunks until none is left.
+    fn drain(&self) {
+        loop {
+            let c = self.next.fetch_add(1, Ordering::Relaxed);
+            if c >= self.chunks {
+                return;
+            }
+            let start = c * self.chunk;
+            let len = self.chunk.min(self.args.len - start);
+            // SAFETY: `start + len <= args.len`; see `execute` for the pointers
+            // and the ISA. Variants do not panic.
+            unsafe { (self.variant)(&self.args.range(start, len)) }
+        }
     }
 }
 
+/// L2-sized chunks claimed dynamically by the calling thread and by one helper
+/// per other pool thread. The caller always works, so a busy pool only slows a
+/// call down (helpers that start late find nothing left), never deadlocks it.
 fn parallel(variant: VariantFn, args: Args, chunk: usize) {
-    let shared = Shared(args);
     let chunks = args.len.div_ceil(chunk);
-    (0..chunks).into_par_iter().for_each(|c| {
-        let start = c * chunk;
-        let len = chunk.min(shared.args().len - start);
-        // SAFETY: `start + len <= args.len`, chunks do not overlap, and the
-        // variant is valid for this CPU as in `execute`. Variants do not panic.
-        unsafe { variant(&shared.args().range(start, len)) }
+    let shared = Shared {
+        args,
+        variant,
+        chunk,
+        chunks,
+        next: AtomicUsize::new(0),
+    };
+    let helpers = rayon::current_num_threads().saturating_sub(1).min(chunks - 1);
+    rayon::in_place_scope(|scope| {
+        for _ in 0..helpers {
+            scope.spawn(|_| shared.drain());
+        }
+        shared.drain();
     });
 }
 
-/// Work below this estimate stays on the calling thread: a rayon hand-off costs
-/// a few microseconds, so splitting must save several times that.
-const PARALLEL_MIN_NS: f64 = 25_000.0;
-/// Chunks are multiples of this many elements: whole unrolled AVX-512 blocks
-/// and whole cache lines, so only the last chunk has a tail.
+/// Chunk lengths are multiples of this many elements.
 const CHUNK_ALIGN: usize = 64;
 
-/// `None` to run inline, or the chunk length for a parallel run.
-pub fn chunk_len(kernel: &Kernel, len: usize) -> Option<usize> {
-    let threads = rayon::current_num_threads();
-    if threads < 2 || len < 2 * CHUNK_ALIGN {
-        return None;
-    }
-    let bytes_per_element = 4 * (kernel.inputs.len() + 1);
-    if len as f64 * estimated_ns_per_element(kernel, bytes_per_element) < PARALLEL_MIN_NS {
-        return None;
-    }
-    let fits_l2 = cache::l2_bytes() / 2 / bytes_per_element;
-    let per_thread = len.div_ceil(threads);
-    let chunk = fits_l2.min(per_thread).max(CHUNK_ALIGN);
-    Some(chunk.div_ceil(CHUNK_ALIGN) * CHUNK_ALIGN)
+fn bytes_per_element(kernel: &Kernel) -> usize {
+    4 * (kernel.inputs.len() + 1)
 }
 
-/// Single-thread time per element: the larger of memory traffic (≈ 20 GB/s
-/// from L2/L3) and arithmetic (≈ 16 lanes × 1.5 vector ops per ns).
-fn estimated_ns_per_element(kernel: &Kernel, bytes_per_element: usize) -> f64 {
-    let memory = bytes_per_element as f64 / 20.0;
-    let compute = f64::from(kernel.cost) / 24.0;
+/// Inline time per element: the larger of memory traffic and arithmetic, with
+/// the calibrated constants.
+pub fn estimated_ns_per_element(kernel: &Kernel) -> f64 {
+    let memory = bytes_per_element(kernel) as f64 * calibration::NS_PER_BYTE;
+    let compute = f64::from(kernel.cost) * calibration::NS_PER_COST;
     memory.max(compute)
 }

@@ -25,7 +25,7 @@ impl Args {
     ///
     /// # Safety
     /// `start + len` must not exceed `self.len`.
-    pub(crate) unsafe fn range(&self, start: usize, len: usize) -> Args {
+    pub unsafe fn range(&self, start: usize, len: usize) -> Args {
         let mut inputs = self.inputs;
         for p in inputs.iter_mut().filter(|p| !p.is_null()) {
             // SAFETY: the caller keeps `start` within the buffer of `self.len` elements.
@@ -49,9 +49,11 @@ impl Args {
 pub type VariantFn = unsafe fn(&Args);
 
 /// A kernel's variants indexed by [`Isa`]: dispatch is one load and a call.
+/// ISAs with non-temporal stores also have a streaming form of their variant.
 #[derive(Clone, Copy)]
 pub struct Variants {
     table: [Option<VariantFn>; Isa::COUNT],
+    streaming: [Option<VariantFn>; Isa::COUNT],
 }
 
 impl Variants {
@@ -59,7 +61,21 @@ impl Variants {
     pub const fn new(scalar: VariantFn) -> Variants {
         let mut table = [None; Isa::COUNT];
         table[Isa::Scalar as usize] = Some(scalar);
-        Variants { table }
+        Variants {
+            table,
+            streaming: [None; Isa::COUNT],
+        }
+    }
+
+    pub const fn with_streaming(mut self, isa: Isa, variant: VariantFn) -> Variants {
+        self.streaming[isa as usize] = Some(variant);
+        self
+    }
+
+    /// The variant for `isa` writing its output with non-temporal stores.
+    #[inline]
+    pub fn get_streaming(&self, isa: Isa) -> Option<VariantFn> {
+        self.streaming[isa as usize]
     }
 
     pub const fn with(mut self, isa: Isa, variant: VariantFn) -> Variants {

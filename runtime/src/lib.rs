@@ -4,6 +4,7 @@
 //! names these items by absolute path (`::kernel_runtime::..`).
 
 mod cache;
+pub mod calibration;
 mod dispatch;
 mod error;
 mod exec;
@@ -15,7 +16,7 @@ mod kernel;
 pub use cache::{DEFAULT_L2_BYTES, l2_bytes};
 pub use dispatch::{ISA_ENV, active_isa, clear_forced_isa, force_isa};
 pub use error::KernelError;
-pub use exec::{chunk_len, run, run_in_place, run_with_isa};
+pub use exec::{Plan, estimated_ns_per_element, run, run_in_place, run_planned, run_with_isa};
 #[cfg(feature = "gpu")]
 pub use gpu::Gpu;
 pub use isa::Isa;

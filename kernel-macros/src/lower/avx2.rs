@@ -47,6 +47,9 @@ impl Target for Avx2 {
     fn store(&self, ptr: TokenStream, value: TokenStream) -> TokenStream {
         quote!(_mm256_storeu_ps(#ptr, #value))
     }
+    fn stream_store(&self, ptr: TokenStream, value: TokenStream) -> Option<(TokenStream, TokenStream)> {
+        Some((quote!(_mm256_stream_ps(#ptr, #value)), quote!(_mm_sfence())))
+    }
     fn unary(&self, op: UnOp, a: &Ident) -> TokenStream {
         match op {
             UnOp::Neg => quote!(_mm256_xor_ps(#a, _mm256_set1_ps(-0.0))),

@@ -52,6 +52,9 @@ impl Target for Avx512 {
     fn masked(&self) -> Option<&dyn MaskedTail> {
         Some(self)
     }
+    fn stream_store(&self, ptr: TokenStream, value: TokenStream) -> Option<(TokenStream, TokenStream)> {
+        Some((quote!(_mm512_stream_ps(#ptr, #value)), quote!(_mm_sfence())))
+    }
     fn unary(&self, op: UnOp, a: &Ident) -> TokenStream {
         match op {
             UnOp::Neg => quote!(_mm512_castsi512_ps(_mm512_xor_si512(

@@ -42,6 +42,11 @@ pub trait Target {
     fn splat(&self, value: TokenStream) -> TokenStream;
     fn load(&self, ptr: TokenStream) -> TokenStream;
     fn store(&self, ptr: TokenStream, value: TokenStream) -> TokenStream;
+    /// A non-temporal store of a full vector to a 64-byte aligned address, and
+    /// the fence that orders such stores before later reads, where the ISA has them.
+    fn stream_store(&self, _ptr: TokenStream, _value: TokenStream) -> Option<(TokenStream, TokenStream)> {
+        None
+    }
     /// Masked memory access for the tail, where the ISA has it.
     fn masked(&self) -> Option<&dyn MaskedTail> {
         None
@@ -101,6 +106,7 @@ pub fn target_module(k: &Kernel, t: &dyn Target) -> TokenStream {
     let prelude = t.prelude();
     let eval = eval_fn(k, t);
     let run = run_fn(k, t);
+    let run_stream = run_stream_fn(k, t);
     quote! {
         #[cfg(#arch)]
         #[doc(hidden)]
@@ -112,6 +118,7 @@ pub fn target_module(k: &Kernel, t: &dyn Target) -> TokenStream {
             #prelude
             #eval
             #run
+            #run_stream
         }
     }
 }
@@ -231,7 +238,18 @@ fn mul_lo(t: &dyn Target, a: &Ident, b: &Ident) -> TokenStream {
     quote!({ #(#stmts)* #result })
 }
 
-fn run_fn(k: &Kernel, t: &dyn Target) -> TokenStream {
+/// What `run` and `run_stream` share: the setup (lengths, pointers, splatted
+/// scalars), the unrolled main loop, and one vector step.
+#[allow(clippy::type_complexity)]
+fn loop_parts<'a>(
+    k: &'a Kernel,
+    t: &'a dyn Target,
+) -> (
+    TokenStream,
+    TokenStream,
+    impl Fn(bool) -> TokenStream + 'a,
+    impl Fn(usize, TokenStream, bool) -> (TokenStream, TokenStream, TokenStream) + 'a,
+) {
     let lanes = t.lanes();
     let unroll = t.unroll();
     let block = lanes * unroll;
@@ -263,7 +281,15 @@ fn run_fn(k: &Kernel, t: &dyn Target) -> TokenStream {
 
     // Loads, one `eval` and a store for the vector at offset `at` of the block,
     // with the arguments in declaration order.
-    let step = |suffix: usize, at: TokenStream| {
+    let setup = quote! {
+        let #len = args.len;
+        let #dst = args.out;
+        #(#setup)*
+        let mut #idx = 0usize;
+    };
+    let tail = tail(k, t, &stream_ptrs, &scalar_names);
+    let (ptrs, scalars) = (stream_ptrs, scalar_names);
+    let step = move |suffix: usize, at: TokenStream, streaming: bool| {
         let mut loads = Vec::new();
         let mut args = Vec::new();
         let (mut si, mut ci) = (0, 0);
@@ -271,44 +297,58 @@ fn run_fn(k: &Kernel, t: &dyn Target) -> TokenStream {
             match p.kind {
                 ParamKind::Stream => {
                     let v = local(&format!("{}_{suffix}", p.name));
-                    let ptr = &stream_ptrs[si];
+                    let ptr = &ptrs[si];
                     let load = t.load(quote!(#ptr.add(#at)));
                     loads.push(quote!(let #v = #load;));
                     args.push(v);
                     si += 1;
                 }
                 ParamKind::Scalar => {
-                    args.push(scalar_names[ci].clone());
+                    args.push(scalars[ci].clone());
                     ci += 1;
                 }
             }
         }
         let r = local(&format!("r_{suffix}"));
-        let store = t.store(quote!(#dst.add(#at)), quote!(#r));
+        let store = match t.stream_store(quote!(#dst.add(#at)), quote!(#r)) {
+            Some((stream, _)) if streaming => stream,
+            _ => t.store(quote!(#dst.add(#at)), quote!(#r)),
+        };
         (quote!(#(#loads)*), quote!(let #r = eval(#(#args),*);), quote!(#store;))
     };
-
-    let mut body = Vec::new();
-    if unroll > 1 {
+    // The unrolled main loop: several vectors per iteration.
+    let unrolled_step = step.clone();
+    let unrolled = move |streaming: bool| {
         let steps: Vec<_> = (0..unroll)
             .map(|u| {
                 let off = u * lanes;
-                step(u, if off == 0 { quote!(#idx) } else { quote!(#idx + #off) })
+                unrolled_step(u, if off == 0 { quote!(#idx) } else { quote!(#idx + #off) }, streaming)
             })
             .collect();
         let loads = steps.iter().map(|s| &s.0);
         let evals = steps.iter().map(|s| &s.1);
         let stores = steps.iter().map(|s| &s.2);
-        body.push(quote! {
+        quote! {
             while #idx + #block <= #len {
                 #(#loads)*
                 #(#evals)*
                 #(#stores)*
                 #idx += #block;
             }
-        });
+        }
+    };
+    (setup, tail, unrolled, step)
+}
+
+fn run_fn(k: &Kernel, t: &dyn Target) -> TokenStream {
+    let (lanes, unroll) = (t.lanes(), t.unroll());
+    let (len, idx) = (local("len"), local("idx"));
+    let (setup, tail, unrolled, step) = loop_parts(k, t);
+    let mut body = Vec::new();
+    if unroll > 1 {
+        body.push(unrolled(false));
     }
-    let (load, eval, store) = step(0, quote!(#idx));
+    let (load, eval, store) = step(0, quote!(#idx), false);
     let fits = if lanes == 1 {
         quote!(#idx < #len)
     } else {
@@ -323,15 +363,8 @@ fn run_fn(k: &Kernel, t: &dyn Target) -> TokenStream {
         }
     });
     if lanes > 1 {
-        body.push(tail(k, t, &stream_ptrs, &scalar_names));
+        body.push(tail);
     }
-
-    let setup = quote! {
-        let #len = args.len;
-        let #dst = args.out;
-        #(#setup)*
-        let mut #idx = 0usize;
-    };
     if is_portable(t) {
         quote! {
             /// # Safety
@@ -363,6 +396,39 @@ fn run_fn(k: &Kernel, t: &dyn Target) -> TokenStream {
                     #setup
                     #(#body)*
                 }
+            }
+        }
+    }
+}
+
+/// `run` with non-temporal stores, for outputs too large to stay in cache:
+/// they skip the read-for-ownership, so the output costs one memory stream
+/// instead of two. Elements before the output is 64-byte aligned, and the
+/// tail, go through `run`; the fence orders the streamed stores before any
+/// later read of the output, by this thread or the one that waits for it.
+fn run_stream_fn(k: &Kernel, t: &dyn Target) -> TokenStream {
+    let Some((_, fence)) = t.stream_store(quote!(), quote!()) else {
+        return quote!();
+    };
+    let (len, idx) = (local("len"), local("idx"));
+    let (setup, _, unrolled, _) = loop_parts(k, t);
+    let main = unrolled(true);
+    let features = t.features().unwrap_or_default();
+    quote! {
+        /// # Safety
+        /// As for [`run`].
+        #[target_feature(enable = #features)]
+        pub unsafe fn run_stream(args: &::kernel_runtime::Args) {
+            // SAFETY: as in `run`; every sub-range passed on lies within
+            // `args.len`, and streamed stores only hit the 64-byte aligned part.
+            unsafe {
+                let head = ((64 - (args.out as usize) % 64) % 64 / 4).min(args.len);
+                run(&args.range(0, head));
+                let args = &args.range(head, args.len - head);
+                #setup
+                #main
+                run(&args.range(#idx, #len - #idx));
+                #fence;
             }
         }
     }

@@ -89,6 +89,9 @@ impl Target for Sse2 {
     fn store(&self, ptr: TokenStream, value: TokenStream) -> TokenStream {
         quote!(_mm_storeu_ps(#ptr, #value))
     }
+    fn stream_store(&self, ptr: TokenStream, value: TokenStream) -> Option<(TokenStream, TokenStream)> {
+        Some((quote!(_mm_stream_ps(#ptr, #value)), quote!(_mm_sfence())))
+    }
     fn unary(&self, op: UnOp, a: &Ident) -> TokenStream {
         match op {
             UnOp::Neg => quote!(_mm_xor_ps(#a, _mm_set1_ps(-0.0))),

@@ -1,0 +1,189 @@
+//! Measures the machine constants behind the runtime's choices and rewrites
+//! `runtime/src/calibration.rs` with them (then rebuild to use them).
+//!
+//! ```text
+//! cargo run --release -p kernel-benches --bin calibrate [-- --dry-run]
+//! ```
+//!
+//! - NS_PER_BYTE: inline relu and add on L2-resident data, per byte moved.
+//! - NS_PER_COST: inline time per element of every kernel with a real
+//!   arithmetic load, divided by its IR cost; the median.
+//! - PARALLEL_MIN_NS: for relu, tanh and gelu, the smallest size where the
+//!   parallel plan beats inline, times the kernel's estimated ns per element;
+//!   the median.
+//! - STREAM_MIN_BYTES: the smallest relu output size where parallel streaming
+//!   stores beat parallel cached stores.
+
+use std::time::Instant;
+
+use kernel_benches::inputs;
+use kernels::reference::SCALAR_ARG;
+use kernels::runtime::{Plan, run_planned};
+use kernels::{Isa, Kernel};
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// Median ns of one call of `kernel` on `n` elements with `plan`.
+fn time(kernel: &Kernel, isa: Isa, plan: Plan, n: usize, samples: usize) -> f64 {
+    let data = inputs(kernel, n);
+    let slices: Vec<&[f32]> = data.iter().map(Vec::as_slice).collect();
+    let scalars: Vec<f32> = kernel.scalars.iter().map(|_| SCALAR_ARG).collect();
+    let mut out = vec![0.0f32; n];
+    let mut once = || {
+        let t = Instant::now();
+        run_planned(kernel, isa, plan, &slices, &scalars, &mut out).expect("valid call");
+        t.elapsed().as_nanos() as f64
+    };
+    once();
+    // Repeat small calls so each sample is at least ~50 µs of work.
+    let reps = ((50_000.0 / once().max(1.0)) as usize).clamp(1, 10_000);
+    median(
+        (0..samples)
+            .map(|_| {
+                let t = Instant::now();
+                for _ in 0..reps {
+                    run_planned(kernel, isa, plan, &slices, &scalars, &mut out).expect("valid call");
+                }
+                t.elapsed().as_nanos() as f64 / reps as f64
+            })
+            .collect(),
+    )
+}
+
+fn kernel(name: &str) -> &'static Kernel {
+    kernels::ALL
+        .iter()
+        .copied()
+        .find(|k| k.name == name)
+        .expect("kernel exists")
+}
+
+fn main() {
+    let dry_run = std::env::args().any(|a| a == "--dry-run");
+    let isa = Isa::best();
+    let n_l2 = 16_384;
+    let bytes = |k: &Kernel| 4.0 * (k.inputs.len() + 1) as f64;
+
+    let ns_per_byte = median(
+        ["relu", "add"]
+            .iter()
+            .map(|name| {
+                let k = kernel(name);
+                time(k, isa, Plan::INLINE, n_l2, 21) / n_l2 as f64 / bytes(k)
+            })
+            .collect(),
+    );
+    println!("NS_PER_BYTE     = {ns_per_byte:.5} ns (inline relu/add, {n_l2} elements, {isa})");
+
+    let ns_per_cost = median(
+        kernels::ALL
+            .iter()
+            .filter(|k| k.cost >= 20)
+            .map(|k| {
+                let per_element = time(k, isa, Plan::INLINE, n_l2, 11) / n_l2 as f64;
+                println!(
+                    "    {:>10}: cost {:>3}, {per_element:.3} ns/element inline",
+                    k.name, k.cost
+                );
+                per_element / f64::from(k.cost)
+            })
+            .collect(),
+    );
+    println!("NS_PER_COST     = {ns_per_cost:.5} ns");
+
+    let threads = rayon::current_num_threads();
+    let estimate = |k: &Kernel| (bytes(k) * ns_per_byte).max(f64::from(k.cost) * ns_per_cost);
+    let parallel_min_ns = if threads < 2 {
+        println!("PARALLEL_MIN_NS: one thread, nothing to measure; keeping the default");
+        kernels::runtime::calibration::PARALLEL_MIN_NS
+    } else {
+        median(
+            ["relu", "tanh", "gelu"]
+                .iter()
+                .map(|name| {
+                    let k = kernel(name);
+                    let mut n = 2_048usize;
+                    while n < 1 << 24 {
+                        let inline = time(k, isa, Plan::INLINE, n, 15);
+                        let parallel = time(k, isa, Plan::parallel(k, n, false), n, 15);
+                        if parallel < inline * 0.95 {
+                            break;
+                        }
+                        n = n * 3 / 2;
+                    }
+                    let ns = n as f64 * estimate(k);
+                    println!(
+                        "    {:>10}: parallel wins from {n} elements ({ns:.0} ns estimated inline)",
+                        k.name
+                    );
+                    ns
+                })
+                .collect(),
+        )
+    };
+    println!("PARALLEL_MIN_NS = {parallel_min_ns:.0} ns ({threads} threads)");
+
+    let relu = kernel("relu");
+    let mut stream_min_bytes = 1usize << 30;
+    let mut n = 1usize << 18;
+    while n <= 1 << 26 {
+        let plan = |streaming| {
+            if threads > 1 {
+                Plan::parallel(relu, n, streaming)
+            } else {
+                Plan { chunk: None, streaming }
+            }
+        };
+        let cached = time(relu, isa, plan(false), n, 9);
+        let streamed = time(relu, isa, plan(true), n, 9);
+        println!(
+            "    relu {n:>9}: cached {:.3}, streaming {:.3} ns/element",
+            cached / n as f64,
+            streamed / n as f64
+        );
+        if streamed < cached * 0.95 {
+            stream_min_bytes = n * 4;
+            break;
+        }
+        n *= 2;
+    }
+    println!("STREAM_MIN_BYTES = {stream_min_bytes}");
+
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|t| {
+            t.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|s| s.trim().to_owned())
+        })
+        .unwrap_or_else(|| std::env::consts::ARCH.to_owned());
+    let source = format!(
+        "//! Machine constants behind the runtime's choices, written by\n\
+         //! `cargo run --release -p kernel-benches --bin calibrate`, which measures each\n\
+         //! one as its comment says. Compiled in as defaults; re-run it on the target machine.\n\
+         //!\n\
+         //! Measured on: {cpu}, {threads} threads, L2 {} KiB, best ISA {isa}.\n\n\
+         /// Inline time per byte of input and output moved, in ns (data in L2): relu and add.\n\
+         pub const NS_PER_BYTE: f64 = {ns_per_byte:.5};\n\
+         /// Inline time per unit of a kernel's IR cost, per element, in ns (best ISA):\n\
+         /// median over the transcendental kernels.\n\
+         pub const NS_PER_COST: f64 = {ns_per_cost:.5};\n\
+         /// Estimated inline time above which splitting across threads pays, in ns: the\n\
+         /// crossover measured for relu, tanh and gelu.\n\
+         pub const PARALLEL_MIN_NS: f64 = {parallel_min_ns:.1};\n\
+         /// Output size above which non-temporal stores beat cached stores, in bytes.\n\
+         pub const STREAM_MIN_BYTES: usize = {stream_min_bytes};\n",
+        kernels::runtime::l2_bytes() >> 10
+    );
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../runtime/src/calibration.rs");
+    if dry_run {
+        print!("\n{source}");
+    } else {
+        std::fs::write(path, source).expect("write calibration.rs");
+        println!("\nwrote {path}; rebuild to use it");
+    }
+}

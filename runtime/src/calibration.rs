@@ -1,0 +1,16 @@
+//! Machine constants behind the runtime's choices, written by
+//! `cargo run --release -p kernel-benches --bin calibrate`, which measures each
+//! one as its comment says. Compiled in as defaults; re-run it on the target machine.
+//!
+//! Measured on: (defaults, not yet calibrated)
+
+/// Inline time per byte of input and output moved, in ns (data in L2): relu and add.
+pub const NS_PER_BYTE: f64 = 0.02;
+/// Inline time per unit of a kernel's IR cost, per element, in ns (best ISA):
+/// median over the transcendental kernels.
+pub const NS_PER_COST: f64 = 0.01;
+/// Estimated inline time above which splitting across threads pays, in ns: the
+/// crossover measured for relu, tanh and gelu.
+pub const PARALLEL_MIN_NS: f64 = 40_000.0;
+/// Output size above which non-temporal stores beat cached stores, in bytes.
+pub const STREAM_MIN_BYTES: usize = 32 << 20;
