@@ -38,3 +38,22 @@ pub fn call(kernel: &Kernel, isa: Option<Isa>, inputs: &[Vec<f32>], out: &mut [f
         None => kernels::runtime::run(kernel, slices, scalars, out),
     }
 }
+
+/// The CPU's model name (Linux), or the architecture.
+pub fn cpu_model() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|text| {
+            text.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|s| s.trim().to_owned())
+        })
+        .unwrap_or_else(|| std::env::consts::ARCH.to_owned())
+}
+
+/// The median of timing samples.
+pub fn median(mut samples: Vec<f64>) -> f64 {
+    samples.sort_by(f64::total_cmp);
+    samples[samples.len() / 2]
+}

@@ -21,9 +21,21 @@ pub fn run_with_isa(
     scalars: &[f32],
     out: &mut [f32],
 ) -> Result<(), KernelError> {
+    run_on(kernel, isa, None, inputs, scalars, out)
+}
+
+/// `run_with_isa` with an explicit plan (`None`: the runtime's choice).
+fn run_on(
+    kernel: &Kernel,
+    isa: Isa,
+    plan: Option<Plan>,
+    inputs: &[&[f32]],
+    scalars: &[f32],
+    out: &mut [f32],
+) -> Result<(), KernelError> {
     isa.check_available()?;
     let args = prepare(kernel, None, inputs, scalars, out.as_mut_ptr(), out.len())?;
-    execute(kernel, isa, None, args)
+    execute(kernel, isa, plan, args)
 }
 
 /// Runs `kernel` in place: `io` is the first input and the output.
@@ -168,9 +180,7 @@ pub fn run_planned(
     scalars: &[f32],
     out: &mut [f32],
 ) -> Result<(), KernelError> {
-    isa.check_available()?;
-    let args = prepare(kernel, None, inputs, scalars, out.as_mut_ptr(), out.len())?;
-    execute(kernel, isa, Some(plan), args)
+    run_on(kernel, isa, Some(plan), inputs, scalars, out)
 }
 
 /// The work of one parallel call: chunks of `args`, claimed through `next`.

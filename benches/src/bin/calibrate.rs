@@ -16,15 +16,10 @@
 
 use std::time::Instant;
 
-use kernel_benches::inputs;
+use kernel_benches::{cpu_model, inputs, median};
 use kernels::reference::SCALAR_ARG;
 use kernels::runtime::{Plan, run_planned};
 use kernels::{Isa, Kernel};
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
 
 /// Median ns of one call of `kernel` on `n` elements with `plan`.
 fn time(kernel: &Kernel, isa: Isa, plan: Plan, n: usize, samples: usize) -> f64 {
@@ -152,15 +147,7 @@ fn main() {
     }
     println!("STREAM_MIN_BYTES = {stream_min_bytes}");
 
-    let cpu = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|t| {
-            t.lines()
-                .find(|l| l.starts_with("model name"))
-                .and_then(|l| l.split(':').nth(1))
-                .map(|s| s.trim().to_owned())
-        })
-        .unwrap_or_else(|| std::env::consts::ARCH.to_owned());
+    let cpu = cpu_model();
     let source = format!(
         "//! Machine constants behind the runtime's choices, written by\n\
          //! `cargo run --release -p kernel-benches --bin calibrate`, which measures each\n\

@@ -16,7 +16,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::Instant;
 
-use kernel_benches::{call, inputs};
+use kernel_benches::{call, cpu_model, inputs, median};
 use kernels::reference::SCALAR_ARG;
 use kernels::{Isa, Kernel};
 
@@ -78,11 +78,6 @@ fn json_field<'a>(json: &'a str, key: &str) -> Option<&'a str> {
 /// Calls per measurement so that one measurement lasts about `target_s`.
 fn reps_for(ns_per_call: f64, target_s: f64) -> u64 {
     ((target_s * 1e9 / ns_per_call.max(1.0)) as u64).clamp(1, 1_000_000)
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
 }
 
 #[derive(Default)]
@@ -258,6 +253,22 @@ fn main() {
     let svg_path = format!("{}/comparison.svg", o.out_dir);
     std::fs::write(&svg_path, svg(&results, &o.sizes)).expect("write the chart");
     println!("\nwrote {md_path} and {svg_path}");
+
+    // The harness itself must work: a library that is present must have been timed.
+    for (lib, version, pick) in [
+        ("NumPy", &numpy, (|c: &Cell| &c.numpy) as fn(&Cell) -> &Vec<f64>),
+        ("PyTorch", &torch, |c: &Cell| &c.torch),
+    ] {
+        let timed = results
+            .iter()
+            .flat_map(|(_, rows)| rows)
+            .filter(|(_, c)| !pick(c).is_empty())
+            .count();
+        if version.is_some() && timed == 0 {
+            eprintln!("{lib} is installed but no {lib} timing came back: the harness is broken");
+            std::process::exit(1);
+        }
+    }
 }
 
 /// GB/s of a parallel copy (4 bytes read + 4 written per element) per size of
@@ -450,18 +461,6 @@ fn svg(results: &[(&Kernel, Vec<(usize, Cell)>)], sizes: &[usize]) -> String {
     }
     s.push_str("</svg>\n");
     s
-}
-
-fn cpu_model() -> String {
-    std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|t| {
-            t.lines()
-                .find(|l| l.starts_with("model name"))
-                .and_then(|l| l.split(':').nth(1))
-                .map(|s| s.trim().to_owned())
-        })
-        .unwrap_or_else(|| std::env::consts::ARCH.to_owned())
 }
 
 /// Today's date (UTC) from the system clock, as YYYY-MM-DD.

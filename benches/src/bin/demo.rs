@@ -6,21 +6,9 @@
 
 use std::time::Instant;
 
-use kernel_benches::{call, inputs};
+use kernel_benches::{call, cpu_model, inputs};
 use kernels::reference::ulp_error;
 use kernels::{Isa, runtime};
-
-fn cpu_model() -> String {
-    std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|text| {
-            text.lines()
-                .find(|l| l.starts_with("model name"))
-                .and_then(|l| l.split(':').nth(1))
-                .map(|s| s.trim().to_owned())
-        })
-        .unwrap_or_else(|| std::env::consts::ARCH.to_owned())
-}
 
 /// Median seconds of one call over several timed batches.
 fn time_call(mut f: impl FnMut()) -> f64 {

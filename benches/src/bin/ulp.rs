@@ -272,14 +272,7 @@ fn rewrite_section(path: &str, table: &str) {
         eprintln!("{path} has no `{BEGIN}` .. `{END}` section");
         std::process::exit(2);
     };
-    let cpu = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|t| {
-            t.lines()
-                .find(|l| l.starts_with("model name"))
-                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
-        })
-        .unwrap_or_default();
+    let cpu = kernel_benches::cpu_model();
     let stamp = format!(
         "Swept over all 2^32 inputs by `cargo run --release -p kernel-benches --bin ulp -- --all --readme README.md` on {cpu}, {} threads.\n\n",
         rayon::current_num_threads()
