@@ -6,7 +6,7 @@
 
 use std::time::Instant;
 
-use kernel_benches::{call, cpu_model, inputs};
+use kernel_benches::{call, cpu_model, inputs, median};
 use kernels::reference::ulp_error;
 use kernels::{Isa, runtime};
 
@@ -20,17 +20,17 @@ fn time_call(mut f: impl FnMut()) -> f64 {
         reps += 1;
     }
     let per_batch = reps.max(1);
-    let mut samples: Vec<f64> = (0..7)
-        .map(|_| {
-            let t = Instant::now();
-            for _ in 0..per_batch {
-                f();
-            }
-            t.elapsed().as_secs_f64() / f64::from(per_batch)
-        })
-        .collect();
-    samples.sort_by(f64::total_cmp);
-    samples[samples.len() / 2]
+    median(
+        (0..7)
+            .map(|_| {
+                let t = Instant::now();
+                for _ in 0..per_batch {
+                    f();
+                }
+                t.elapsed().as_secs_f64() / f64::from(per_batch)
+            })
+            .collect(),
+    )
 }
 
 fn main() -> Result<(), kernels::KernelError> {

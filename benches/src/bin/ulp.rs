@@ -145,15 +145,15 @@ fn ns_per_element(kernel: &Kernel, isa: Isa) -> f64 {
     let n = 100_000;
     let data = inputs(kernel, n);
     let mut out = vec![0.0; n];
-    let mut samples: Vec<f64> = (0..25)
-        .map(|_| {
-            let t = Instant::now();
-            call(kernel, Some(isa), &data, &mut out).expect("valid call");
-            t.elapsed().as_secs_f64() * 1e9 / n as f64
-        })
-        .collect();
-    samples.sort_by(f64::total_cmp);
-    samples[samples.len() / 2]
+    kernel_benches::median(
+        (0..25)
+            .map(|_| {
+                let t = Instant::now();
+                call(kernel, Some(isa), &data, &mut out).expect("valid call");
+                t.elapsed().as_secs_f64() * 1e9 / n as f64
+            })
+            .collect(),
+    )
 }
 
 fn usage() -> ! {
