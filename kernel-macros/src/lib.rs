@@ -1,6 +1,6 @@
 //! `#[kernel]`: an element-wise op written once in a small Rust subset, expanded
-//! into a portable variant, SSE2, AVX2+FMA and AVX-512 variants, a descriptor and
-//! a dispatched slice API.
+//! into a portable variant, SSE2, AVX2+FMA, AVX-512 and NEON variants, a WGSL
+//! shader, a descriptor and a dispatched slice API.
 //!
 //! The pipeline, one module each: [`parse`] (Rust subset → checked [`ir`]),
 //! [`builtins`] (builtin calls → IR nodes), [`lower`] (IR → per-target code, one

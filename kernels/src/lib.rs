@@ -1,5 +1,5 @@
 //! Element-wise ops written once with `#[kernel]` and generated for every
-//! target: portable, SSE2, AVX2+FMA and AVX-512 (NEON and WGSL to follow).
+//! target: portable, SSE2, AVX2+FMA, AVX-512, NEON, and a WGSL shader.
 //!
 //! Each op `k` comes as:
 //! - `k(&inputs.., scalars.., &mut out)`: dispatched to the best variant for
@@ -28,9 +28,11 @@
 //! and a final expression built from float literals, `+ - * /`, unary `-`,
 //! comparisons combined with `&& || !`, `if c { a } else { b }` (both sides
 //! computed, one selected), the builtins `abs sqrt floor ceil round trunc min
-//! max clamp fma copysign select isnan pow2i ldexp poly`, and calls to other
-//! kernels, which are inlined. `min`/`max` propagate NaN. `fma` is fused on
-//! targets with FMA and a multiply-add elsewhere (SSE2, portable).
+//! max clamp fma copysign select isnan pow2i ldexp exponent mantissa mul_lo
+//! poly`, and calls to other kernels, which are inlined. `min`/`max`
+//! propagate NaN. `fma` is fused on targets with FMA and a multiply-add
+//! elsewhere (SSE2, portable); `mul_lo(a, b)`, the exact rounding error of
+//! `a * b`, is exact on every target (Dekker's product where there is no FMA).
 //!
 //! ```
 //! use kernel_macros::kernel;
