@@ -41,7 +41,7 @@ pub fn leaky_relu(x: f32, #[scalar] alpha: f32) -> f32 {
 /// let y = kernels::silu::scalar(1.0);
 /// assert!((y - 1.0 / (1.0 + (-1.0f32).exp())).abs() <= f32::EPSILON);
 /// ```
-#[kernel(max_ulp = 3)]
+#[kernel(max_ulp = 3.5)]
 pub fn silu(x: f32) -> f32 {
     // silu(-120) already rounds to -0.
     let x = max(x, -120.0);
@@ -59,7 +59,8 @@ pub fn silu(x: f32) -> f32 {
 /// negative `x` the way `1 + tanh(u)` does. `2u` reaches ~100 in magnitude
 /// where the result is still normal, so it is computed as an unevaluated sum
 /// `t + t_lo` (exact products via `mul_lo`, constants split in two f32), and
-/// `sigmoid(t + t_lo) = s (1 + t_lo (1 - s))` with `s = sigmoid(t)`.
+/// `sigmoid(t + t_lo) = s (1 + t_lo (1 - s))` with `s = sigmoid(t)`. The
+/// bound is set by x < -10, where `s` is subnormal before the multiply by x.
 ///
 /// ```
 /// let mut out = [0.0; 2];
@@ -68,7 +69,7 @@ pub fn silu(x: f32) -> f32 {
 /// assert!((out[1] - 2.9963627).abs() < 1e-5);
 /// # Ok::<(), kernels::KernelError>(())
 /// ```
-#[kernel(max_ulp = 8)]
+#[kernel(max_ulp = 11)]
 pub fn gelu(x: f32) -> f32 {
     // gelu(-20) already rounds to -0; this keeps -inf from becoming -inf * 0.
     let x = max(x, -20.0);
