@@ -4,7 +4,7 @@
 //! same function: NaN propagation of `min`/`max`, the two-step scaling of
 //! `ldexp` that keeps subnormal results correctly rounded, Horner form of `poly`.
 
-use crate::ir::{BinOp, Graph, Node, Ty, UnOp, ValueId};
+use crate::ir::{BinOp, CmpOp, Graph, MaskOp, Node, Ty, UnOp, ValueId};
 
 /// Name, parameter list shown in errors, and argument types.
 pub struct Builtin {
@@ -167,20 +167,46 @@ fn min_max(g: &mut Graph, op: BinOp, a: ValueId, b: ValueId) -> ValueId {
 }
 
 /// `x * 2^k` in two exact power-of-two steps, so that `k` may reach the whole
-/// range [-252, 254] and a subnormal result is rounded once, by the last multiply.
+/// range [-252, 254]. A subnormal result is the multiple of 2^-149 nearest to
+/// `|x| 2^(k+149)`, rounded once and written as bits: x86 takes a microcode
+/// assist (100+ cycles) for every multiply whose result is subnormal, so those
+/// lanes never run one (their normal-path multiply is defused to `2^0`).
 fn ldexp(g: &mut Graph, x: ValueId, k: ValueId) -> ValueId {
-    let lo = g.constant(-252.0);
-    let hi = g.constant(254.0);
-    let half = g.constant(0.5);
+    let c = |g: &mut Graph, v: f32| g.constant(v);
+    let (lo, hi, half, zero, shift) = (c(g, -252.0), c(g, 254.0), c(g, 0.5), c(g, 0.0), c(g, 149.0));
     let kc = g.add(Node::Binary(BinOp::MaxRaw, lo, k));
     let kc = g.add(Node::Binary(BinOp::MinRaw, hi, kc));
     let k_half = g.add(Node::Binary(BinOp::Mul, kc, half));
     let k1 = g.add(Node::Unary(UnOp::Round, k_half));
     let k2 = g.add(Node::Binary(BinOp::Sub, kc, k1));
     let s1 = g.add(Node::Unary(UnOp::Pow2i, k1));
+    // |x| 2^(kc + 149), the large factor first so no intermediate is subnormal.
+    let ax = g.add(Node::Unary(UnOp::Abs, x));
+    let k2_shifted = g.add(Node::Binary(BinOp::Add, k2, shift));
+    // Clamped so that lanes which do not use `scaled` never compute a wrapped
+    // exponent (a subnormal product there would cost the very assist avoided).
+    let max_exponent = c(g, 127.0);
+    let k2_shifted = g.add(Node::Binary(BinOp::MinRaw, max_exponent, k2_shifted));
+    let s2_shifted = g.add(Node::Unary(UnOp::Pow2i, k2_shifted));
+    let scaled = g.add(Node::Binary(BinOp::Mul, ax, s2_shifted));
+    let scaled = g.add(Node::Binary(BinOp::Mul, scaled, s1));
+    // k2 + 149 is a valid exponent only for kc < -60 (k2 in [-126, -30]). A
+    // subnormal result with kc >= -60 needs a tiny x; the normal path rounds it.
+    let (limit, deep) = (c(g, 8_388_608.0), c(g, -60.0));
+    let below = g.add(Node::Cmp(CmpOp::Lt, scaled, limit));
+    let deep = g.add(Node::Cmp(CmpOp::Lt, kc, deep));
+    let tiny = g.add(Node::MaskBin(MaskOp::And, deep, below));
+    let units = g.add(Node::Unary(UnOp::Round, scaled));
+    let sub = g.add(Node::Unary(UnOp::IntBits, units));
+    let sub = g.add(Node::Binary(BinOp::CopySign, sub, x));
+    // Tiny lanes run the normal path as x * 1 * 1.
+    let k1 = g.add(Node::Select(tiny, zero, k1));
+    let k2 = g.add(Node::Select(tiny, zero, k2));
+    let s1 = g.add(Node::Unary(UnOp::Pow2i, k1));
     let s2 = g.add(Node::Unary(UnOp::Pow2i, k2));
     let y = g.add(Node::Binary(BinOp::Mul, x, s1));
-    g.add(Node::Binary(BinOp::Mul, y, s2))
+    let normal = g.add(Node::Binary(BinOp::Mul, y, s2));
+    g.add(Node::Select(tiny, sub, normal))
 }
 
 /// Horner's rule with one `fma` per coefficient: `c0 + x*(c1 + x*(c2 + ...))`.

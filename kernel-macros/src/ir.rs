@@ -34,6 +34,10 @@ pub enum UnOp {
     Exponent,
     /// `|x|` with its exponent replaced by 0: in `[1, 2)` for normal `x`.
     Mantissa,
+    /// The `f32` whose bit pattern is the integer value of `x` (integral, in
+    /// `[0, 2^31)`): `int_bits(n)` is `n * 2^-149` for `n < 2^23`, computed
+    /// without a floating-point operation that could produce a subnormal.
+    IntBits,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -214,7 +218,7 @@ impl Kernel {
             .map(|id| match &self.graph.nodes[id] {
                 Node::Param(_) | Node::Const(_) | Node::Call(..) => 0,
                 Node::Binary(BinOp::Div, ..) | Node::Unary(UnOp::Sqrt, _) => 4,
-                Node::Unary(UnOp::Pow2i | UnOp::Exponent | UnOp::Mantissa, _) => 3,
+                Node::Unary(UnOp::Pow2i | UnOp::Exponent | UnOp::Mantissa | UnOp::IntBits, _) => 3,
                 Node::MulLo(..) => 2,
                 _ => 1,
             })

@@ -34,8 +34,8 @@ pub fn leaky_relu(x: f32, #[scalar] alpha: f32) -> f32 {
 
 /// `x * sigmoid(x)`, as `x / (1 + e^-x)` for x >= 0 and `x e^x / (1 + e^x)` below.
 /// Where `e^x` would be subnormal (x < -80) it is computed scaled by 2^64 (the
-/// shift `x + 64 ln2` is exact there) and scaled back last, so tiny results are
-/// rounded once instead of flushed.
+/// shift `x + 64 ln2` is exact there) and scaled back last by `ldexp`, so tiny
+/// results are rounded once instead of flushed, without subnormal arithmetic.
 ///
 /// ```
 /// let y = kernels::silu::scalar(1.0);
@@ -51,7 +51,7 @@ pub fn silu(x: f32) -> f32 {
     let e = select(tiny, fma(e, 9.1435016e-5, e), e);
     let num = select(x < 0.0, x * e, x);
     let s = num / (1.0 + select(tiny, 0.0, e));
-    select(tiny, s * 5.421010862427522e-20, s)
+    select(tiny, ldexp(s, -64.0), s)
 }
 
 /// GELU, tanh approximation: `0.5 x (1 + tanh(u))`, `u = sqrt(2/pi) (x + 0.044715 x^3)`,

@@ -49,11 +49,12 @@ pub fn tanh(x: f32) -> f32 {
     let ax = abs(x);
     let x2 = x * x;
     let p = poly(x2, [-0.33333316, 0.13332586, -0.053852312, 0.021071685, -0.0062742466]);
-    let small = fma(x * x2, p, x);
+    let small = fma(ax * x2, p, ax);
     // e^19 keeps the large branch finite; tanh(x) rounds to 1 from |x| = 9.01 on.
     let e = exp(2.0 * min(ax, 9.5));
-    let large = copysign(1.0 - 2.0 / (e + 1.0), x);
-    select(ax < 0.55, small, large)
+    let large = 1.0 - 2.0 / (e + 1.0);
+    // Both branches on |x|, the sign restored once: tanh(-0) is -0.
+    copysign(select(ax < 0.55, small, large), x)
 }
 
 /// The logistic function `1 / (1 + e^-x)`, from `e = e^-|x|` so nothing overflows:
@@ -70,8 +71,16 @@ pub fn tanh(x: f32) -> f32 {
 /// ```
 #[kernel(max_ulp = 2.5)]
 pub fn sigmoid(x: f32) -> f32 {
-    let e = exp(-abs(x));
-    select(x < 0.0, e, 1.0) / (1.0 + e)
+    // sigmoid(-120) already rounds to 0.
+    let x = max(x, -120.0);
+    // Below -80, e^x is computed scaled by 2^64 (x + 64 ln2 is exact there) and
+    // scaled back by `ldexp`, so no subnormal ever enters an x86 divide (which
+    // would cost a microcode assist) and the result is rounded once.
+    let tiny = x < -80.0;
+    let e = exp(select(tiny, x + 44.361328125, -abs(x)));
+    let e = select(tiny, fma(e, 9.1435016e-5, e), e);
+    let s = select(x < 0.0, e, 1.0) / (1.0 + select(tiny, 0.0, e));
+    select(tiny, ldexp(s, -64.0), s)
 }
 
 /// `2^x`: `x = k + r` with `k = round(x)` (so `r` is exact, |r| <= 1/2), a

@@ -27,20 +27,22 @@ fn time(kernel: &Kernel, isa: Isa, plan: Plan, n: usize, samples: usize) -> f64 
     let slices: Vec<&[f32]> = data.iter().map(Vec::as_slice).collect();
     let scalars: Vec<f32> = kernel.scalars.iter().map(|_| SCALAR_ARG).collect();
     let mut out = vec![0.0f32; n];
-    let mut once = || {
-        let t = Instant::now();
-        run_planned(kernel, isa, plan, &slices, &scalars, &mut out).expect("valid call");
-        t.elapsed().as_nanos() as f64
-    };
-    once();
-    // Repeat small calls so each sample is at least ~50 µs of work.
-    let reps = ((50_000.0 / once().max(1.0)) as usize).clamp(1, 10_000);
+    let mut call = || run_planned(kernel, isa, plan, &slices, &scalars, &mut out).expect("valid call");
+    // Warm up (caches, page faults, clock speed), and size the samples to >= 2 ms.
+    let start = Instant::now();
+    let mut calls = 0u32;
+    while start.elapsed().as_millis() < 20 {
+        call();
+        calls += 1;
+    }
+    let per_call = start.elapsed().as_nanos() as f64 / f64::from(calls);
+    let reps = ((2e6 / per_call) as usize).clamp(1, 100_000);
     median(
         (0..samples)
             .map(|_| {
                 let t = Instant::now();
                 for _ in 0..reps {
-                    run_planned(kernel, isa, plan, &slices, &scalars, &mut out).expect("valid call");
+                    call();
                 }
                 t.elapsed().as_nanos() as f64 / reps as f64
             })
@@ -122,7 +124,9 @@ fn main() {
     println!("PARALLEL_MIN_NS = {parallel_min_ns:.0} ns ({threads} threads)");
 
     let relu = kernel("relu");
+    // Streaming must win at two consecutive sizes, so one noisy point cannot decide.
     let mut stream_min_bytes = 1usize << 30;
+    let mut previous_won = false;
     let mut n = 1usize << 18;
     while n <= 1 << 26 {
         let plan = |streaming| {
@@ -139,10 +143,12 @@ fn main() {
             cached / n as f64,
             streamed / n as f64
         );
-        if streamed < cached * 0.95 {
-            stream_min_bytes = n * 4;
+        let won = streamed < cached * 0.95;
+        if won && previous_won {
+            stream_min_bytes = n / 2 * 4;
             break;
         }
+        previous_won = won;
         n *= 2;
     }
     println!("STREAM_MIN_BYTES = {stream_min_bytes}");

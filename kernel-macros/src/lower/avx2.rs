@@ -73,6 +73,7 @@ impl Target for Avx2 {
                 _mm256_and_si256(_mm256_castps_si256(#a), _mm256_set1_epi32(0x007f_ffff)),
                 _mm256_set1_epi32(0x3f80_0000)
             ))),
+            UnOp::IntBits => quote!(_mm256_castsi256_ps(_mm256_cvtps_epi32(#a))),
         }
     }
     fn binary(&self, op: BinOp, a: &Ident, b: &Ident) -> TokenStream {

@@ -85,6 +85,7 @@ impl Target for Avx512 {
                 _mm512_and_si512(_mm512_castps_si512(#a), _mm512_set1_epi32(0x007f_ffff)),
                 _mm512_set1_epi32(0x3f80_0000)
             ))),
+            UnOp::IntBits => quote!(_mm512_castsi512_ps(_mm512_cvtps_epi32(#a))),
         }
     }
     fn binary(&self, op: BinOp, a: &Ident, b: &Ident) -> TokenStream {

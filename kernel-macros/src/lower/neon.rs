@@ -70,6 +70,7 @@ impl Target for Neon {
                 vandq_u32(vreinterpretq_u32_f32(#a), vdupq_n_u32(0x007f_ffff)),
                 vdupq_n_u32(0x3f80_0000)
             ))),
+            UnOp::IntBits => quote!(vreinterpretq_f32_s32(vcvtnq_s32_f32(#a))),
         }
     }
     fn binary(&self, op: BinOp, a: &Ident, b: &Ident) -> TokenStream {

@@ -63,6 +63,7 @@ impl Target for Scalar {
             }
             UnOp::Exponent => quote!(((((#a).to_bits() >> 23) & 0xff) as i32 - 127) as f32),
             UnOp::Mantissa => quote!(f32::from_bits(((#a).to_bits() & 0x007f_ffff) | 0x3f80_0000)),
+            UnOp::IntBits => quote!(f32::from_bits(#a as u32)),
         }
     }
     fn binary(&self, op: BinOp, a: &Ident, b: &Ident) -> TokenStream {

@@ -53,6 +53,7 @@ fn expr(k: &Kernel, node: &Node) -> String {
                 UnOp::Pow2i => format!("bitcast<f32>((i32({a}) + 127) << 23u)"),
                 UnOp::Exponent => format!("f32(i32((bitcast<u32>({a}) >> 23u) & 0xffu) - 127)"),
                 UnOp::Mantissa => format!("bitcast<f32>((bitcast<u32>({a}) & 0x7fffffu) | 0x3f800000u)"),
+                UnOp::IntBits => format!("bitcast<f32>(u32({a}))"),
             }
         }
         Node::Binary(op, a, b) => {
