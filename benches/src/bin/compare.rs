@@ -89,6 +89,7 @@ struct Cell {
 }
 
 struct Options {
+    readme: Option<String>,
     sizes: Vec<usize>,
     rounds: usize,
     target_s: f64,
@@ -98,6 +99,7 @@ struct Options {
 
 fn options() -> Options {
     let mut o = Options {
+        readme: None,
         sizes: vec![100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000],
         rounds: 7,
         target_s: 0.01,
@@ -115,8 +117,9 @@ fn options() -> Options {
             "--huge" => o.sizes.push(100_000_000),
             "--out" => o.out_dir = args.next().expect("--out DIR"),
             "--python" => o.python = args.next().expect("--python PATH"),
+            "--readme" => o.readme = Some(args.next().expect("--readme README.md")),
             other => {
-                eprintln!("unknown option {other}; options: --quick --huge --out DIR --python PATH");
+                eprintln!("unknown option {other}; options: --quick --huge --out DIR --python PATH --readme README.md");
                 std::process::exit(2);
             }
         }
@@ -253,6 +256,9 @@ fn main() {
     let svg_path = format!("{}/comparison.svg", o.out_dir);
     std::fs::write(&svg_path, svg(&results, &o.sizes)).expect("write the chart");
     println!("\nwrote {md_path} and {svg_path}");
+    if let Some(path) = &o.readme {
+        rewrite_readme(path, &format!("{header}{bw_md}\n{}", ratio_summary(&results, &o.sizes)));
+    }
 
     // The harness itself must work: a library that is present must have been timed.
     for (lib, version, pick) in [
@@ -368,6 +374,43 @@ fn markdown(results: &[(&Kernel, Vec<(usize, Cell)>)]) -> String {
         }
     }
     s
+}
+
+/// Per op and size, ours/NumPy and ours/PyTorch (dispatched call, medians).
+fn ratio_summary(results: &[(&Kernel, Vec<(usize, Cell)>)], sizes: &[usize]) -> String {
+    let mut s = String::from("Ratio of times, ours / NumPy and ours / PyTorch (< 1: ours is faster):\n\n| op |");
+    for n in sizes {
+        s.push_str(&format!(" {n} |"));
+    }
+    s.push_str("\n|---|");
+    s.push_str(&"---|".repeat(sizes.len()));
+    s.push('\n');
+    for (kernel, rows) in results {
+        s.push_str(&format!("| {} |", kernel.name));
+        for (n, c) in rows {
+            let ours = per_element(&c.ours, *n);
+            s.push_str(&format!(
+                " {} / {} |",
+                fmt_ratio(ours, per_element(&c.numpy, *n)),
+                fmt_ratio(ours, per_element(&c.torch, *n))
+            ));
+        }
+        s.push('\n');
+    }
+    s
+}
+
+/// Replaces the text between the comparison markers of the README.
+fn rewrite_readme(path: &str, summary: &str) {
+    const BEGIN: &str = "<!-- compare-summary:begin -->";
+    const END: &str = "<!-- compare-summary:end -->";
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let (Some(b), Some(e)) = (text.find(BEGIN), text.find(END)) else {
+        eprintln!("{path} has no `{BEGIN}` .. `{END}` section");
+        std::process::exit(2);
+    };
+    std::fs::write(path, format!("{}{BEGIN}\n{summary}{}", &text[..b], &text[e..])).unwrap_or_else(|e| panic!("{path}: {e}"));
+    println!("rewrote the comparison summary in {path}");
 }
 
 /// Small multiples: one log-log panel per op, ns/element against size.
