@@ -409,7 +409,8 @@ fn rewrite_readme(path: &str, summary: &str) {
         eprintln!("{path} has no `{BEGIN}` .. `{END}` section");
         std::process::exit(2);
     };
-    std::fs::write(path, format!("{}{BEGIN}\n{summary}{}", &text[..b], &text[e..])).unwrap_or_else(|e| panic!("{path}: {e}"));
+    std::fs::write(path, format!("{}{BEGIN}\n{summary}{}", &text[..b], &text[e..]))
+        .unwrap_or_else(|e| panic!("{path}: {e}"));
     println!("rewrote the comparison summary in {path}");
 }
 
