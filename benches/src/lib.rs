@@ -57,3 +57,18 @@ pub fn median(mut samples: Vec<f64>) -> f64 {
     samples.sort_by(f64::total_cmp);
     samples[samples.len() / 2]
 }
+
+/// Rewrites the part of the file at `path` between `<!-- {name}:begin -->` and
+/// `<!-- {name}:end -->` with `f(old part)`; exits with a message when the
+/// markers are missing.
+pub fn rewrite_section(path: &str, name: &str, f: impl FnOnce(&str) -> String) {
+    let (begin, end) = (format!("<!-- {name}:begin -->"), format!("<!-- {name}:end -->"));
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let (Some(b), Some(e)) = (text.find(&begin), text.find(&end)) else {
+        eprintln!("{path} has no `{begin}` .. `{end}` section");
+        std::process::exit(2);
+    };
+    let new = f(&text[b + begin.len()..e]);
+    std::fs::write(path, format!("{}{begin}\n{new}{}", &text[..b], &text[e..]))
+        .unwrap_or_else(|e| panic!("{path}: {e}"));
+}

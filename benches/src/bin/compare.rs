@@ -257,7 +257,9 @@ fn main() {
     std::fs::write(&svg_path, svg(&results, &o.sizes)).expect("write the chart");
     println!("\nwrote {md_path} and {svg_path}");
     if let Some(path) = &o.readme {
-        rewrite_readme(path, &format!("{header}{bw_md}\n{}", ratio_summary(&results, &o.sizes)));
+        let summary = format!("{header}{bw_md}\n{}", ratio_summary(&results, &o.sizes));
+        kernel_benches::rewrite_section(path, "compare-summary", |_| summary);
+        println!("rewrote the comparison summary in {path}");
     }
 
     // The harness itself must work: a library that is present must have been timed.
@@ -398,20 +400,6 @@ fn ratio_summary(results: &[(&Kernel, Vec<(usize, Cell)>)], sizes: &[usize]) -> 
         s.push('\n');
     }
     s
-}
-
-/// Replaces the text between the comparison markers of the README.
-fn rewrite_readme(path: &str, summary: &str) {
-    const BEGIN: &str = "<!-- compare-summary:begin -->";
-    const END: &str = "<!-- compare-summary:end -->";
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    let (Some(b), Some(e)) = (text.find(BEGIN), text.find(END)) else {
-        eprintln!("{path} has no `{BEGIN}` .. `{END}` section");
-        std::process::exit(2);
-    };
-    std::fs::write(path, format!("{}{BEGIN}\n{summary}{}", &text[..b], &text[e..]))
-        .unwrap_or_else(|e| panic!("{path}: {e}"));
-    println!("rewrote the comparison summary in {path}");
 }
 
 /// Small multiples: one log-log panel per op, ns/element against size.

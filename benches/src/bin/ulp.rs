@@ -266,23 +266,10 @@ fn main() {
 /// Rewrites the table between the accuracy markers of the README: rows of the
 /// kernels swept now are replaced, rows of other kernels are kept.
 fn rewrite_section(path: &str, table: &str) {
-    const BEGIN: &str = "<!-- ulp-sweep:begin -->";
-    const END: &str = "<!-- ulp-sweep:end -->";
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    let (Some(b), Some(e)) = (text.find(BEGIN), text.find(END)) else {
-        eprintln!("{path} has no `{BEGIN}` .. `{END}` section");
-        std::process::exit(2);
-    };
     let kernel_of = |row: &str| row.split('|').nth(1).map(|c| c.trim().to_owned());
-    let mut lines: Vec<&str> = table.lines().collect();
+    let lines: Vec<&str> = table.lines().collect();
     let (header, new_rows) = lines.split_at(2);
     let swept: Vec<String> = new_rows.iter().filter_map(|r| kernel_of(r)).collect();
-    // Kept rows, in kernel order, then new rows replace their kernel's old ones.
-    let old_rows: Vec<&str> = text[b..e]
-        .lines()
-        .filter(|l| l.starts_with("| ") && !l.starts_with("| kernel"))
-        .filter(|l| kernel_of(l).is_some_and(|k| !swept.contains(&k)))
-        .collect();
     let order = |row: &&str| {
         let k = kernel_of(row).unwrap_or_default();
         kernels::ALL
@@ -290,18 +277,22 @@ fn rewrite_section(path: &str, table: &str) {
             .position(|kernel| kernel.name == k)
             .unwrap_or(usize::MAX)
     };
-    let mut rows: Vec<&str> = old_rows.into_iter().chain(new_rows.iter().copied()).collect();
-    rows.sort_by_key(order);
-    let mut merged: Vec<&str> = header.to_vec();
-    merged.append(&mut rows);
-    lines = merged;
     let stamp = format!(
         "Swept over all 2^32 inputs by `cargo run --release -p kernel-benches --bin ulp -- --all --readme README.md` \
          on {}, {} threads; ns/element of each variant at 100K, inline or split as the runtime chooses.\n\n",
         kernel_benches::cpu_model(),
         rayon::current_num_threads()
     );
-    let updated = format!("{}{BEGIN}\n{stamp}{}\n{}", &text[..b], lines.join("\n"), &text[e..]);
-    std::fs::write(path, updated).unwrap_or_else(|e| panic!("{path}: {e}"));
+    kernel_benches::rewrite_section(path, "ulp-sweep", |old| {
+        // Kept rows of kernels not swept now, then the new ones, in kernel order.
+        let mut rows: Vec<&str> = old
+            .lines()
+            .filter(|l| l.starts_with("| ") && !l.starts_with("| kernel"))
+            .filter(|l| kernel_of(l).is_some_and(|k| !swept.contains(&k)))
+            .chain(new_rows.iter().copied())
+            .collect();
+        rows.sort_by_key(order);
+        format!("{stamp}{}\n{}\n", header.join("\n"), rows.join("\n"))
+    });
     eprintln!("rewrote the accuracy table in {path}");
 }
