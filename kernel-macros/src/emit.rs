@@ -180,7 +180,7 @@ fn variant_tables(targets: &[Box<dyn lower::Target>]) -> TokenStream {
         let module = format_ident!("{}", t.name());
         let isa = t.isa();
         let mut entry = quote!(.with(#rt::Isa::#isa, #module::run));
-        if t.stream_store(quote!(), quote!()).is_some() {
+        if t.streaming().is_some() {
             entry.extend(quote!(.with_streaming(#rt::Isa::#isa, #module::run_stream)));
         }
         match arches.iter_mut().find(|(key, ..)| *key == arch.to_string()) {

@@ -137,12 +137,11 @@ impl Plan {
     /// The runtime's choice for `len` elements of `kernel`, from the kernel's
     /// cost and the calibrated machine constants.
     pub fn auto(kernel: &Kernel, len: usize) -> Plan {
-        let bytes = bytes_per_element(kernel);
         let inline_ns = len as f64 * estimated_ns_per_element(kernel);
         let parallel = rayon::current_num_threads() > 1 && inline_ns >= calibration::PARALLEL_MIN_NS;
         Plan {
             chunk: parallel.then(|| Plan::chunk_len(kernel, len)),
-            streaming: len * 4 >= calibration::STREAM_MIN_BYTES && bytes > 0,
+            streaming: len * 4 >= calibration::STREAM_MIN_BYTES,
         }
     }
 

@@ -47,7 +47,7 @@ fn main() -> Result<(), kernels::KernelError> {
     println!("dispatch:   {active} (set {} to force another)", runtime::ISA_ENV);
     println!(
         "threads:    {} (rayon), L2 {} KiB per core",
-        rayon_threads(),
+        rayon::current_num_threads(),
         runtime::l2_bytes() >> 10
     );
     println!();
@@ -108,8 +108,4 @@ fn main() -> Result<(), kernels::KernelError> {
     }
     println!("every variant is within its kernel's declared ULP bound on {check_n} inputs");
     Ok(())
-}
-
-fn rayon_threads() -> usize {
-    std::thread::available_parallelism().map_or(1, usize::from)
 }

@@ -3,7 +3,7 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
-use super::Target;
+use super::{StreamingStores, Target};
 use crate::ir::{BinOp, CmpOp, MaskOp, UnOp};
 
 pub struct Avx2;
@@ -47,8 +47,8 @@ impl Target for Avx2 {
     fn store(&self, ptr: TokenStream, value: TokenStream) -> TokenStream {
         quote!(_mm256_storeu_ps(#ptr, #value))
     }
-    fn stream_store(&self, ptr: TokenStream, value: TokenStream) -> Option<(TokenStream, TokenStream)> {
-        Some((quote!(_mm256_stream_ps(#ptr, #value)), quote!(_mm_sfence())))
+    fn streaming(&self) -> Option<&dyn StreamingStores> {
+        Some(self)
     }
     fn unary(&self, op: UnOp, a: &Ident) -> TokenStream {
         match op {
@@ -118,5 +118,14 @@ impl Target for Avx2 {
     }
     fn select(&self, mask: &Ident, if_true: &Ident, if_false: &Ident) -> TokenStream {
         quote!(_mm256_blendv_ps(#if_false, #if_true, #mask))
+    }
+}
+
+impl StreamingStores for Avx2 {
+    fn store(&self, ptr: TokenStream, value: TokenStream) -> TokenStream {
+        quote!(_mm256_stream_ps(#ptr, #value))
+    }
+    fn fence(&self) -> TokenStream {
+        quote!(_mm_sfence())
     }
 }

@@ -5,7 +5,7 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
-use super::{MaskedTail, Target};
+use super::{MaskedTail, StreamingStores, Target};
 use crate::ir::{BinOp, CmpOp, MaskOp, UnOp};
 
 pub struct Avx512;
@@ -52,8 +52,8 @@ impl Target for Avx512 {
     fn masked(&self) -> Option<&dyn MaskedTail> {
         Some(self)
     }
-    fn stream_store(&self, ptr: TokenStream, value: TokenStream) -> Option<(TokenStream, TokenStream)> {
-        Some((quote!(_mm512_stream_ps(#ptr, #value)), quote!(_mm_sfence())))
+    fn streaming(&self) -> Option<&dyn StreamingStores> {
+        Some(self)
     }
     fn unary(&self, op: UnOp, a: &Ident) -> TokenStream {
         match op {
@@ -144,5 +144,14 @@ impl MaskedTail for Avx512 {
     }
     fn store(&self, ptr: TokenStream, mask: &Ident, value: TokenStream) -> TokenStream {
         quote!(_mm512_mask_storeu_ps(#ptr, #mask, #value))
+    }
+}
+
+impl StreamingStores for Avx512 {
+    fn store(&self, ptr: TokenStream, value: TokenStream) -> TokenStream {
+        quote!(_mm512_stream_ps(#ptr, #value))
+    }
+    fn fence(&self) -> TokenStream {
+        quote!(_mm_sfence())
     }
 }

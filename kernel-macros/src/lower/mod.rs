@@ -42,9 +42,8 @@ pub trait Target {
     fn splat(&self, value: TokenStream) -> TokenStream;
     fn load(&self, ptr: TokenStream) -> TokenStream;
     fn store(&self, ptr: TokenStream, value: TokenStream) -> TokenStream;
-    /// A non-temporal store of a full vector to a 64-byte aligned address, and
-    /// the fence that orders such stores before later reads, where the ISA has them.
-    fn stream_store(&self, _ptr: TokenStream, _value: TokenStream) -> Option<(TokenStream, TokenStream)> {
+    /// Non-temporal stores, where the ISA has them.
+    fn streaming(&self) -> Option<&dyn StreamingStores> {
         None
     }
     /// Masked memory access for the tail, where the ISA has it.
@@ -60,6 +59,14 @@ pub trait Target {
     fn mask_op(&self, op: MaskOp, a: &Ident, b: &Ident) -> TokenStream;
     fn not(&self, a: &Ident) -> TokenStream;
     fn select(&self, mask: &Ident, if_true: &Ident, if_false: &Ident) -> TokenStream;
+}
+
+/// Non-temporal (cache-bypassing) stores.
+pub trait StreamingStores {
+    /// A store of a full vector to a 64-byte aligned address.
+    fn store(&self, ptr: TokenStream, value: TokenStream) -> TokenStream;
+    /// The fence that orders such stores before later reads.
+    fn fence(&self) -> TokenStream;
 }
 
 /// Masked loads and stores of the first `rest` lanes (AVX-512).
@@ -310,8 +317,8 @@ fn loop_parts<'a>(
             }
         }
         let r = local(&format!("r_{suffix}"));
-        let store = match t.stream_store(quote!(#dst.add(#at)), quote!(#r)) {
-            Some((stream, _)) if streaming => stream,
+        let store = match t.streaming() {
+            Some(nt) if streaming => nt.store(quote!(#dst.add(#at)), quote!(#r)),
             _ => t.store(quote!(#dst.add(#at)), quote!(#r)),
         };
         (quote!(#(#loads)*), quote!(let #r = eval(#(#args),*);), quote!(#store;))
@@ -407,9 +414,10 @@ fn run_fn(k: &Kernel, t: &dyn Target) -> TokenStream {
 /// tail, go through `run`; the fence orders the streamed stores before any
 /// later read of the output, by this thread or the one that waits for it.
 fn run_stream_fn(k: &Kernel, t: &dyn Target) -> TokenStream {
-    let Some((_, fence)) = t.stream_store(quote!(), quote!()) else {
+    let Some(nt) = t.streaming() else {
         return quote!();
     };
+    let fence = nt.fence();
     let (len, idx) = (local("len"), local("idx"));
     let (setup, _, unrolled, _) = loop_parts(k, t);
     let main = unrolled(true);

@@ -4,7 +4,7 @@
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 
-use super::Target;
+use super::{StreamingStores, Target};
 use crate::ir::{BinOp, CmpOp, MaskOp, UnOp};
 
 pub struct Sse2;
@@ -89,8 +89,8 @@ impl Target for Sse2 {
     fn store(&self, ptr: TokenStream, value: TokenStream) -> TokenStream {
         quote!(_mm_storeu_ps(#ptr, #value))
     }
-    fn stream_store(&self, ptr: TokenStream, value: TokenStream) -> Option<(TokenStream, TokenStream)> {
-        Some((quote!(_mm_stream_ps(#ptr, #value)), quote!(_mm_sfence())))
+    fn streaming(&self) -> Option<&dyn StreamingStores> {
+        Some(self)
     }
     fn unary(&self, op: UnOp, a: &Ident) -> TokenStream {
         match op {
@@ -154,5 +154,14 @@ impl Target for Sse2 {
     }
     fn select(&self, mask: &Ident, if_true: &Ident, if_false: &Ident) -> TokenStream {
         quote!(_mm_or_ps(_mm_and_ps(#mask, #if_true), _mm_andnot_ps(#mask, #if_false)))
+    }
+}
+
+impl StreamingStores for Sse2 {
+    fn store(&self, ptr: TokenStream, value: TokenStream) -> TokenStream {
+        quote!(_mm_stream_ps(#ptr, #value))
+    }
+    fn fence(&self) -> TokenStream {
+        quote!(_mm_sfence())
     }
 }
