@@ -3,7 +3,9 @@
 
 use kernel_macros::kernel;
 
-use crate::math::{exp, expm1, log, sigmoid};
+use crate::math::{
+    erf_c, erfc_v, erfc_v0, exp, exp_hi, exp_k, exp_lo, expm1, log1p_c, sigmoid_hi, sigmoid_k, sigmoid_lo,
+};
 
 /// `max(x, 0)`, exact; NaN stays NaN and `-0.0` becomes `0.0`.
 ///
@@ -32,35 +34,34 @@ pub fn leaky_relu(x: f32, #[scalar] alpha: f32) -> f32 {
     select(x > 0.0, x, alpha * x)
 }
 
-/// `x * sigmoid(x)`, as `x / (1 + e^-x)` for x >= 0 and `x e^x / (1 + e^x)` below.
-/// Where `e^x` would be subnormal (x < -80) it is computed scaled by 2^64 (the
-/// shift `x + 64 ln2` is exact there) and scaled back last by `ldexp`, so tiny
-/// results are rounded once instead of flushed, without subnormal arithmetic.
+/// `x * sigmoid(x)`: the product with sigmoid's unrounded value
+/// `2^k (hi + lo)` as an exact sum (`mul_lo`), the power of two applied last,
+/// so the result is rounded once, subnormal results (x < -87) included.
 ///
 /// ```
 /// let y = kernels::silu::scalar(1.0);
 /// assert!((y - 1.0 / (1.0 + (-1.0f32).exp())).abs() <= f32::EPSILON);
 /// ```
-#[kernel(max_ulp = 3.5)]
+#[kernel(max_ulp = 1)]
 pub fn silu(x: f32) -> f32 {
-    // silu(-120) already rounds to -0.
-    let x = max(x, -120.0);
-    let tiny = x < -80.0;
-    // 64 * ln2 = 44.361328125 (exact, high part) + 9.1430836e-5 (low part).
-    let e = exp(select(tiny, x + 44.361328125, -abs(x)));
-    let e = select(tiny, fma(e, 9.1435016e-5, e), e);
-    let num = select(x < 0.0, x * e, x);
-    let s = num / (1.0 + select(tiny, 0.0, e));
-    select(tiny, ldexp(s, -64.0), s)
+    // From 20 on silu(x) rounds to x, below -120 to -0; the clamp keeps inf
+    // out of the exact product.
+    let xc = clamp(x, -120.0, 20.0);
+    let hi = sigmoid_hi(xc);
+    let m = xc * hi;
+    let m_lo = mul_lo(xc, hi) + xc * sigmoid_lo(xc);
+    // The sign of x, also for ±0 (where m + m_lo would be +0).
+    let y = copysign(m + m_lo, x);
+    select(x > 20.0, x, ldexp(y, sigmoid_k(xc)))
 }
 
 /// GELU, tanh approximation: `0.5 x (1 + tanh(u))`, `u = sqrt(2/pi) (x + 0.044715 x^3)`,
 /// computed as the identical `x * sigmoid(2u)`, which does not cancel for
 /// negative `x` the way `1 + tanh(u)` does. `2u` reaches ~100 in magnitude
 /// where the result is still normal, so it is computed as an unevaluated sum
-/// `t + t_lo` (exact products via `mul_lo`, constants split in two f32), and
-/// `sigmoid(t + t_lo) = s (1 + t_lo (1 - s))` with `s = sigmoid(t)`. The
-/// bound is set by x < -10, where `s` is subnormal before the multiply by x.
+/// `t + t_lo` (exact products via `mul_lo`, constants split in two f32),
+/// `sigmoid(t + t_lo) = s (1 + t_lo (1 - s))` with `s = sigmoid(t)` kept as
+/// `2^k (hi + lo)`, and the product with `x` is rounded once, as in `silu`.
 ///
 /// ```
 /// let mut out = [0.0; 2];
@@ -69,12 +70,11 @@ pub fn silu(x: f32) -> f32 {
 /// assert!((out[1] - 2.9963627).abs() < 1e-5);
 /// # Ok::<(), kernels::KernelError>(())
 /// ```
-#[kernel(max_ulp = 12)]
+#[kernel(max_ulp = 2)]
 pub fn gelu(x: f32) -> f32 {
-    // gelu(-20) already rounds to -0; this keeps -inf from becoming -inf * 0.
-    let x = max(x, -20.0);
-    // Past 20, sigmoid(2u) is 1; the clamp keeps the exact products finite.
-    let xc = min(x, 20.0);
+    // gelu rounds to x from 10 on and to -0 below -20; the clamp keeps the
+    // exact products finite.
+    let xc = clamp(x, -20.0, 10.0);
     let x2 = xc * xc;
     let x2_lo = mul_lo(xc, xc);
     let x3 = x2 * xc;
@@ -88,25 +88,102 @@ pub fn gelu(x: f32) -> f32 {
     let t = a + b;
     let bv = t - a;
     let t_lo = (a - (t - bv)) + (b - bv) + a_lo + b_lo;
-    let s = sigmoid(t);
-    x * fma(s, t_lo * (1.0 - s), s)
+    let hi = sigmoid_hi(t);
+    let k = sigmoid_k(t);
+    let one_minus_s = 1.0 - hi * pow2i(max(k, -126.0));
+    let lo = fma(hi * one_minus_s, t_lo, sigmoid_lo(t));
+    let m = xc * hi;
+    let m_lo = mul_lo(xc, hi) + xc * lo;
+    let y = copysign(m + m_lo, x);
+    select(x > 10.0, x, ldexp(y, k))
 }
 
-/// `log(1 + e^x)`, as `max(x, 0) + log1p(e^-|x|)`, which neither overflows nor
-/// loses the small result for very negative `x`. `log1p(y)` is Kahan's
-/// `log(1 + y) y / ((1 + y) - 1)`, exact where `1 + y` rounds to 1.
+/// GELU, exact form: `x Phi(x) = 0.5 x (1 + erf(x / sqrt 2))`. Below
+/// |x| = 1.3037, `Phi = 0.5 + 0.5 erf(y)` with `y = x / sqrt 2` as an exact
+/// sum `y + y_lo`; above, `x Phi(x) = x - E` for positive and `-E` for
+/// negative x, with `E = 0.5 |x| erfc(|y|) = e^(V(1/|y|) - x^2/2)`
+/// ([`erfc_v0`](fn@erfc_v0)): `x^2` exact, the exponent an exact sum, its power
+/// of two applied last, so the result is rounded once, subnormals included.
+/// The bound is set just below the switch (x near -1.3), where
+/// `0.5 + 0.5 erf(y)` cancels to 0.1 and the rounding of `y c(y^2)` shows.
+///
+/// ```
+/// let mut out = [0.0; 2];
+/// kernels::gelu_erf(&[0.0, 1.0], &mut out)?;
+/// assert_eq!(out[0], 0.0);
+/// assert!((out[1] - 0.8413447).abs() <= f32::EPSILON);
+/// # Ok::<(), kernels::KernelError>(())
+/// ```
+#[kernel(max_ulp = 2.5)]
+pub fn gelu_erf(x: f32) -> f32 {
+    // Below -14.6 the result rounds to -0, above 14.6 to x.
+    let xc = clamp(x, -14.6, 14.6);
+    // 1/sqrt(2) = 0.70710677 + 1.2101617e-8.
+    let y = xc * 0.70710677;
+    let y_lo = fma(xc, 1.2101617e-8, mul_lo(xc, 0.70710677));
+    let t = y * y;
+    // erf's slope 2/sqrt(pi) e^-t carries y_lo into the sum.
+    let slope = poly(t, [1.1283792, -1.1283792, 0.5641896, -0.18806319]);
+    let half_y = 0.5 * y;
+    let phi = 0.5 + half_y;
+    let phi_lo = ((0.5 - phi) + half_y) + 0.5 * fma(y, erf_c(t), y_lo * slope);
+    let small = xc * phi + (mul_lo(xc, phi) + xc * phi_lo);
+    // a + a_lo = V(z) - x^2/2: x^2 exact, its sum with V's constant exact
+    // (TwoSum), the small rest of V added and the pair renormalised (Fast2Sum).
+    let z = 1.0 / abs(y);
+    let h = -0.5 * (xc * xc);
+    let v0 = erfc_v0(z);
+    let s = h + v0;
+    let bv = s - h;
+    let s_lo = ((h - (s - bv)) + (v0 - bv)) + (erfc_v(z) - 0.5 * mul_lo(xc, xc));
+    let a = s + s_lo;
+    let a_lo = (s - a) + s_lo;
+    // e^(a + a_lo) = 2^k (hi + lo) (1 + a_lo).
+    let k = exp_k(a);
+    let e_hi = exp_hi(a);
+    let e = e_hi + fma(e_hi, a_lo, exp_lo(a));
+    // Where 2^k < 2^-126, E is far below half an ulp of x.
+    let positive = x - e * pow2i(max(k, -126.0));
+    let negative = ldexp(-e, k);
+    let large = select(x > 0.0, positive, negative);
+    copysign(select(abs(y) < 0.921875, small, large), x)
+}
+
+/// `log(1 + e^x)`, as `max(x, 0) + log(1 + e)`, `e = e^-|x|`, which neither
+/// overflows nor loses the small result for very negative `x`: `e` from the
+/// parts of `exp`, `1 + e` as an exact sum, its logarithm as `j ln2 + f +
+/// log1p_c(f)` with `f` exact, and the sum with `max(x, 0)` exact, so the
+/// result is rounded once. Below -10 a short series in `e` replaces the
+/// logarithm, below -17 the result is `e^x` itself.
 ///
 /// ```
 /// assert!((kernels::softplus::scalar(0.0) - std::f32::consts::LN_2).abs() <= f32::EPSILON);
 /// assert_eq!(kernels::softplus::scalar(100.0), 100.0);
 /// assert!(kernels::softplus::scalar(-100.0) > 0.0);
 /// ```
-#[kernel(max_ulp = 3)]
+#[kernel(max_ulp = 1)]
 pub fn softplus(x: f32) -> f32 {
-    let y = exp(-abs(x));
-    let u = 1.0 + y;
-    let l = select(u == 1.0, y, log(u) * (y / (u - 1.0)));
-    max(x, 0.0) + l
+    // Past ±17, log(1 + e) is below half an ulp of x, or e^x is the result.
+    let t = max(-abs(x), -17.0);
+    let scale = pow2i(exp_k(t));
+    let a = exp_hi(t) * scale;
+    let u = 1.0 + a;
+    let u_lo = ((1.0 - u) + a) + exp_lo(t) * scale;
+    // log(u + u_lo) = log(u) + w - w^2/2 with w = u_lo / u, and u = 2^j (1 + f).
+    let high = u > 1.41421356;
+    let f = select(high, u * 0.5, u) - 1.0;
+    let j_ln2 = select(high, 0.693145751953125, 0.0);
+    let w = u_lo / u;
+    let l = j_ln2 + f;
+    let l_lo = ((j_ln2 - l) + f) + (select(high, 1.42860677e-6, 0.0) + log1p_c(f) + fma(-0.5 * w, w, w));
+    let p = max(x, 0.0);
+    let s = p + l;
+    let bv = s - p;
+    let s_lo = ((p - (s - bv)) + (l - bv)) + l_lo;
+    // Below -10, where u - 1 and u_lo would cancel: log(1 + e) = e - e^2/2 + e^3/3.
+    let series = a + fma(a * a, fma(a, 0.33333334, -0.5), exp_lo(t) * scale);
+    let l = select(x < -10.0, series, s + s_lo);
+    select(x > 17.0, x, select(x < -17.0, exp(x), l))
 }
 
 /// ELU: `x` for positive inputs, `alpha (e^x - 1)` otherwise, through `expm1`
@@ -118,20 +195,35 @@ pub fn softplus(x: f32) -> f32 {
 /// assert_eq!(out, [2.0, -1.0]);
 /// # Ok::<(), kernels::KernelError>(())
 /// ```
-#[kernel(max_ulp = 3.5)]
+#[kernel(max_ulp = 2)]
 pub fn elu(x: f32, #[scalar] alpha: f32) -> f32 {
     select(x > 0.0, x, alpha * expm1(x))
 }
 
-/// Hard swish, `x * clamp(x + 3, 0, 6) / 6`; `x` itself from 3 on, where the
-/// product would overflow for huge `x`.
+/// Hard swish, `x * clamp(x + 3, 0, 6) / 6`, correctly rounded: `x + 3` and its
+/// product with `x` as exact sums, the division by 6 corrected by its
+/// remainder. Below |x| = 2^-125 the result is `x/2 + x^2/6` on the subnormal
+/// grid, where the tiny `x^2/6` breaks ties upward: `floor((n + 1) / 2)` units
+/// for `x = n 2^-149`.
 ///
 /// ```
 /// assert_eq!(kernels::hardswish::scalar(4.0), 4.0);
 /// assert_eq!(kernels::hardswish::scalar(-4.0), 0.0);
-/// assert_eq!(kernels::hardswish::scalar(0.0), 0.0);
+/// assert_eq!(kernels::hardswish::scalar(1.0), 4.0 / 6.0);
+/// assert_eq!(kernels::hardswish::scalar(f32::from_bits(1)), f32::from_bits(1));
 /// ```
-#[kernel(max_ulp = 2)]
+#[kernel]
 pub fn hardswish(x: f32) -> f32 {
-    select(x >= 3.0, x, x * clamp(x + 3.0, 0.0, 6.0) / 6.0)
+    let s = x + 3.0;
+    let bv = s - x;
+    let s_lo = (x - (s - bv)) + (3.0 - bv);
+    let p = x * s;
+    let p_lo = mul_lo(x, s) + x * s_lo;
+    let q = p / 6.0;
+    let rem = ((p - q * 6.0) - mul_lo(q, 6.0)) + p_lo;
+    let mid = q + rem / 6.0;
+    let units = floor((x * pow2i(100.0) * pow2i(49.0) + 1.0) * 0.5);
+    let tiny = units * pow2i(-49.0) * pow2i(-100.0);
+    let mid = copysign(select(abs(x) < 2.3509887e-38, tiny, mid), x);
+    select(x >= 3.0, x, select(x <= -3.0, -0.0, mid))
 }

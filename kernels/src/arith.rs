@@ -1,6 +1,17 @@
-//! Element-wise arithmetic on two streams.
+//! Exact element-wise arithmetic.
 
 use kernel_macros::kernel;
+
+/// `|x|`, exact (the sign bit cleared, NaN stays NaN).
+///
+/// ```
+/// assert_eq!(kernels::abs::scalar(-2.5), 2.5);
+/// assert_eq!(kernels::abs::scalar(-0.0).to_bits(), 0);
+/// ```
+#[kernel]
+pub fn abs(x: f32) -> f32 {
+    abs(x)
+}
 
 /// `out[i] = a[i] + b[i]`, exact.
 ///

@@ -60,11 +60,23 @@ mod arith;
 mod math;
 pub mod reference;
 
-pub use activation::{elu, gelu, hardswish, leaky_relu, relu, silu, softplus};
-pub use arith::{add, mul};
+pub use activation::{elu, gelu, gelu_erf, hardswish, leaky_relu, relu, silu, softplus};
+pub use arith::{abs, add, mul};
 pub use kernel_macros::kernel;
 pub use kernel_runtime::{self as runtime, Isa, Kernel, KernelError};
-pub use math::{exp, exp2, expm1, log, reciprocal, sigmoid, sqrt, tanh};
+pub use math::{erf, exp, exp2, expm1, log, reciprocal, sigmoid, sqrt, tanh};
+
+/// The pieces the accurate kernels are built from, for kernels of your own:
+/// `e^x = 2^exp_k (exp_hi + exp_lo)` to 2^-31, `sigmoid(x) = 2^sigmoid_k (sigmoid_hi +
+/// sigmoid_lo)`, ... Each is a kernel (callable from `#[kernel]` code, where
+/// calls to parts of one function share their work once inlined); on their own
+/// they carry no accuracy bound, so they are not in [`ALL`].
+pub mod parts {
+    pub use crate::math::{
+        erf_c, erfc_v, erfc_v0, exp_head, exp_hi, exp_k, exp_lo, exp_r, exp_tail, log1p_c, sigmoid_hi, sigmoid_k,
+        sigmoid_lo, sigmoid_t,
+    };
+}
 
 /// Every kernel of this crate, for tools that iterate over them (tests, benches, the demo).
 pub static ALL: &[&Kernel] = &[
@@ -85,4 +97,7 @@ pub static ALL: &[&Kernel] = &[
     &softplus::KERNEL,
     &elu::KERNEL,
     &hardswish::KERNEL,
+    &abs::KERNEL,
+    &erf::KERNEL,
+    &gelu_erf::KERNEL,
 ];

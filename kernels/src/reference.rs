@@ -45,7 +45,24 @@ pub fn function(name: &str) -> Option<fn(&[f64]) -> f64> {
                 f64::from(SCALAR_ARG) * a[0].exp_m1()
             }
         },
-        "hardswish" => |a| a[0] * (a[0] + 3.0).clamp(0.0, 6.0) / 6.0,
+        // The limit at -inf, where the formula would give -inf * 0.
+        "hardswish" => |a| {
+            if a[0] == f64::NEG_INFINITY {
+                -0.0
+            } else {
+                a[0] * (a[0] + 3.0).clamp(0.0, 6.0) / 6.0
+            }
+        },
+        "abs" => |a| a[0].abs(),
+        "erf" => |a| libm::erf(a[0]),
+        // 0.5 x erfc(-x / sqrt 2): no cancellation for negative x.
+        "gelu_erf" => |a| {
+            if a[0] == f64::NEG_INFINITY {
+                -0.0
+            } else {
+                0.5 * a[0] * libm::erfc(-a[0] * std::f64::consts::FRAC_1_SQRT_2)
+            }
+        },
         _ => return None,
     })
 }
@@ -68,6 +85,8 @@ pub fn range(name: &str) -> (f32, f32) {
         "expm1" => (-20.0, 20.0),
         "softplus" | "elu" => (-30.0, 30.0),
         "hardswish" => (-6.0, 6.0),
+        "erf" => (-5.0, 5.0),
+        "gelu_erf" => (-16.0, 16.0),
         _ => (-10.0, 10.0),
     }
 }

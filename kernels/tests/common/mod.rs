@@ -21,7 +21,7 @@ pub struct Case {
 use kernels::reference::SCALAR_ARG;
 
 pub fn cases() -> Vec<Case> {
-    let run: [(&'static Kernel, RunFn); 17] = [
+    let run: [(&'static Kernel, RunFn); 20] = [
         (&kernels::relu::KERNEL, |isa, i, o| {
             kernels::relu::with_isa(isa, i[0], o)
         }),
@@ -69,7 +69,17 @@ pub fn cases() -> Vec<Case> {
         (&kernels::hardswish::KERNEL, |isa, i, o| {
             kernels::hardswish::with_isa(isa, i[0], o)
         }),
+        (&kernels::abs::KERNEL, |isa, i, o| kernels::abs::with_isa(isa, i[0], o)),
+        (&kernels::erf::KERNEL, |isa, i, o| kernels::erf::with_isa(isa, i[0], o)),
+        (&kernels::gelu_erf::KERNEL, |isa, i, o| {
+            kernels::gelu_erf::with_isa(isa, i[0], o)
+        }),
     ];
+    assert_eq!(
+        run.len(),
+        kernels::ALL.len(),
+        "a kernel of kernels::ALL has no test case"
+    );
     run.into_iter()
         .map(|(kernel, run)| Case {
             kernel,
@@ -117,10 +127,34 @@ pub fn special_values() -> Vec<f32> {
         9.010913,
         -9.010913,
         9.5,
-        // silu: the scaled branch.
+        // sigmoid, silu: the scaled branch and the clamps.
         -80.0,
         -80.00001,
         -120.0,
+        20.0,
+        -20.0,
+        // softplus: the series and the e^x branch; expm1: the exp branch.
+        17.0,
+        -17.0,
+        -10.0,
+        // erf, gelu_erf: the polynomial/erfc switch, the split of V, saturation.
+        0.921875,
+        -0.921875,
+        1.3037,
+        -1.3037,
+        2.5641026,
+        -2.5641026,
+        3.92,
+        4.0,
+        14.6,
+        -14.6,
+        // hardswish: the linear pieces and the subnormal grid.
+        3.0,
+        -3.0,
+        2.3509887e-38,
+        -2.3509887e-38,
+        f32::from_bits(3),
+        -f32::from_bits(3),
     ];
     let mut extra = Vec::new();
     for &x in &v {
