@@ -85,6 +85,7 @@ def numpy_ops(alpha):
         "softplus": lambda i, o, t: np.logaddexp(0.0, i[0], out=o),
         "elu": lambda i, o, t: elu(i[0], o, t),
         "hardswish": lambda i, o, t: hardswish(i[0], o, t),
+        "abs": lambda i, o, t: np.abs(i[0], out=o),
     }
 
 
@@ -108,6 +109,9 @@ def torch_ops(alpha):
         "softplus": lambda i, o, t: aten.softplus.out(i[0], 1, 20, out=o),
         "elu": lambda i, o, t: aten.elu.out(i[0], alpha, 1, 1, out=o),
         "hardswish": lambda i, o, t: aten.hardswish.out(i[0], out=o),
+        "abs": lambda i, o, t: torch.abs(i[0], out=o),
+        "erf": lambda i, o, t: torch.erf(i[0], out=o),
+        "gelu_erf": lambda i, o, t: aten.gelu.out(i[0], out=o),
     }
 
 

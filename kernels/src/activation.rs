@@ -204,7 +204,7 @@ pub fn elu(x: f32, #[scalar] alpha: f32) -> f32 {
 /// product with `x` as exact sums, the division by 6 corrected by its
 /// remainder. Below |x| = 2^-125 the result is `x/2 + x^2/6` on the subnormal
 /// grid, where the tiny `x^2/6` breaks ties upward: `floor((n + 1) / 2)` units
-/// for `x = n 2^-149`.
+/// for `x = n 2^-149`, computed without leaving the subnormal range.
 ///
 /// ```
 /// assert_eq!(kernels::hardswish::scalar(4.0), 4.0);
@@ -222,8 +222,9 @@ pub fn hardswish(x: f32) -> f32 {
     let q = p / 6.0;
     let rem = ((p - q * 6.0) - mul_lo(q, 6.0)) + p_lo;
     let mid = q + rem / 6.0;
-    let units = floor((x * pow2i(100.0) * pow2i(49.0) + 1.0) * 0.5);
-    let tiny = units * pow2i(-49.0) * pow2i(-100.0);
+    // n even: x/2 is exact; n odd: (x + 2^-149)/2 is (n + 1)/2 units, exact.
+    let half = x * 0.5;
+    let tiny = select(half * 2.0 == x, half, (x + 1e-45) * 0.5);
     let mid = copysign(select(abs(x) < 2.3509887e-38, tiny, mid), x);
     select(x >= 3.0, x, select(x <= -3.0, -0.0, mid))
 }
