@@ -102,6 +102,11 @@ pub const BUILTINS: &[Builtin] = &[
         args: &[F, F],
     },
     Builtin {
+        name: "add_lo",
+        signature: "add_lo(a, b) (a + b - round(a + b), exact)",
+        args: &[F, F],
+    },
+    Builtin {
         name: "ldexp",
         signature: "ldexp(x, k) (x * 2^k, k integral)",
         args: &[F, F],
@@ -135,6 +140,7 @@ pub fn expand(g: &mut Graph, name: &str, a: &[ValueId]) -> ValueId {
         "exponent" => g.add(Node::Unary(UnOp::Exponent, a[0])),
         "mantissa" => g.add(Node::Unary(UnOp::Mantissa, a[0])),
         "mul_lo" => g.add(Node::MulLo(a[0], a[1])),
+        "add_lo" => add_lo(g, a[0], a[1]),
         "min" => min_max(g, BinOp::MinRaw, a[0], a[1]),
         "max" => min_max(g, BinOp::MaxRaw, a[0], a[1]),
         "clamp" => {
@@ -207,6 +213,17 @@ fn ldexp(g: &mut Graph, x: ValueId, k: ValueId) -> ValueId {
     let y = g.add(Node::Binary(BinOp::Mul, x, s1));
     let normal = g.add(Node::Binary(BinOp::Mul, y, s2));
     g.add(Node::Select(tiny, sub, normal))
+}
+
+/// Knuth's TwoSum: the rounding error of `a + b`, exact for any order of
+/// magnitudes, with plain adds (so every target computes it the same way).
+fn add_lo(g: &mut Graph, a: ValueId, b: ValueId) -> ValueId {
+    let s = g.add(Node::Binary(BinOp::Add, a, b));
+    let bv = g.add(Node::Binary(BinOp::Sub, s, a));
+    let av = g.add(Node::Binary(BinOp::Sub, s, bv));
+    let a_err = g.add(Node::Binary(BinOp::Sub, a, av));
+    let b_err = g.add(Node::Binary(BinOp::Sub, b, bv));
+    g.add(Node::Binary(BinOp::Add, a_err, b_err))
 }
 
 /// Horner's rule with one `fma` per coefficient: `c0 + x*(c1 + x*(c2 + ...))`.

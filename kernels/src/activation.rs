@@ -86,8 +86,7 @@ pub fn gelu(x: f32) -> f32 {
     let b_lo = fma(2.3988325e-9, x3, fma(0.071354814, x3_lo, mul_lo(0.071354814, x3)));
     // t + t_lo = a + b + a_lo + b_lo, with the rounding error of a + b recovered.
     let t = a + b;
-    let bv = t - a;
-    let t_lo = (a - (t - bv)) + (b - bv) + a_lo + b_lo;
+    let t_lo = add_lo(a, b) + a_lo + b_lo;
     let hi = sigmoid_hi(t);
     let k = sigmoid_k(t);
     let one_minus_s = 1.0 - hi * pow2i(max(k, -126.0));
@@ -134,8 +133,7 @@ pub fn gelu_erf(x: f32) -> f32 {
     let h = -0.5 * (xc * xc);
     let v0 = erfc_v0(z);
     let s = h + v0;
-    let bv = s - h;
-    let s_lo = ((h - (s - bv)) + (v0 - bv)) + (erfc_v(z) - 0.5 * mul_lo(xc, xc));
+    let s_lo = add_lo(h, v0) + (erfc_v(z) - 0.5 * mul_lo(xc, xc));
     let a = s + s_lo;
     let a_lo = (s - a) + s_lo;
     // e^(a + a_lo) = 2^k (hi + lo) (1 + a_lo).
@@ -178,8 +176,7 @@ pub fn softplus(x: f32) -> f32 {
     let l_lo = ((j_ln2 - l) + f) + (select(high, 1.42860677e-6, 0.0) + log1p_c(f) + fma(-0.5 * w, w, w));
     let p = max(x, 0.0);
     let s = p + l;
-    let bv = s - p;
-    let s_lo = ((p - (s - bv)) + (l - bv)) + l_lo;
+    let s_lo = add_lo(p, l) + l_lo;
     // Below -10, where u - 1 and u_lo would cancel: log(1 + e) = e - e^2/2 + e^3/3.
     let series = a + fma(a * a, fma(a, 0.33333334, -0.5), exp_lo(t) * scale);
     let l = select(x < -10.0, series, s + s_lo);
@@ -215,8 +212,7 @@ pub fn elu(x: f32, #[scalar] alpha: f32) -> f32 {
 #[kernel]
 pub fn hardswish(x: f32) -> f32 {
     let s = x + 3.0;
-    let bv = s - x;
-    let s_lo = (x - (s - bv)) + (3.0 - bv);
+    let s_lo = add_lo(x, 3.0);
     let p = x * s;
     let p_lo = mul_lo(x, s) + x * s_lo;
     let q = p / 6.0;

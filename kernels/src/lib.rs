@@ -29,10 +29,11 @@
 //! comparisons combined with `&& || !`, `if c { a } else { b }` (both sides
 //! computed, one selected), the builtins `abs sqrt floor ceil round trunc min
 //! max clamp fma copysign select isnan pow2i ldexp exponent mantissa mul_lo
-//! poly`, and calls to other kernels, which are inlined. `min`/`max`
+//! add_lo poly`, and calls to other kernels, which are inlined. `min`/`max`
 //! propagate NaN. `fma` is fused on targets with FMA and a multiply-add
 //! elsewhere (SSE2, portable); `mul_lo(a, b)`, the exact rounding error of
-//! `a * b`, is exact on every target (Dekker's product where there is no FMA).
+//! `a * b`, is exact on every target (Dekker's product where there is no FMA),
+//! and so is `add_lo(a, b)`, the rounding error of `a + b` (TwoSum).
 //!
 //! ```
 //! use kernel_macros::kernel;
