@@ -97,6 +97,16 @@ pub const BUILTINS: &[Builtin] = &[
         args: &[F],
     },
     Builtin {
+        name: "bits",
+        signature: "bits(x) (the bit pattern of x as an i32, converted to f32)",
+        args: &[F],
+    },
+    Builtin {
+        name: "table",
+        signature: "table(i, [t0, t1, ..]) (the entry at trunc(i), i in range)",
+        args: &[F],
+    },
+    Builtin {
         name: "mul_lo",
         signature: "mul_lo(a, b) (a * b - round(a * b), exact)",
         args: &[F, F],
@@ -127,7 +137,7 @@ pub fn names() -> String {
 }
 
 /// Expands a builtin whose arguments are already type-checked.
-/// `poly` is handled by [`poly`], since its coefficients are not values.
+/// `poly` and `table` are handled by the parser, since their arrays are not values.
 pub fn expand(g: &mut Graph, name: &str, a: &[ValueId]) -> ValueId {
     match name {
         "abs" => g.add(Node::Unary(UnOp::Abs, a[0])),
@@ -139,6 +149,7 @@ pub fn expand(g: &mut Graph, name: &str, a: &[ValueId]) -> ValueId {
         "pow2i" => g.add(Node::Unary(UnOp::Pow2i, a[0])),
         "exponent" => g.add(Node::Unary(UnOp::Exponent, a[0])),
         "mantissa" => g.add(Node::Unary(UnOp::Mantissa, a[0])),
+        "bits" => g.add(Node::Unary(UnOp::Bits, a[0])),
         "mul_lo" => g.add(Node::MulLo(a[0], a[1])),
         "add_lo" => add_lo(g, a[0], a[1]),
         "min" => min_max(g, BinOp::MinRaw, a[0], a[1]),

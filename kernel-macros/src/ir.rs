@@ -38,6 +38,10 @@ pub enum UnOp {
     /// `[0, 2^31)`): `int_bits(n)` is `n * 2^-149` for `n < 2^23`, computed
     /// without a floating-point operation that could produce a subnormal.
     IntBits,
+    /// The bit pattern of `x` read as an `i32`, converted to `f32` (rounded to
+    /// nearest): `bits(x) * 2^-21` is a float whose integer part counts quarter
+    /// binades, an index into a table of per-interval coefficients.
+    Bits,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -87,6 +91,10 @@ pub enum Node {
     MaskBin(MaskOp, ValueId, ValueId),
     Not(ValueId),
     Select(ValueId, ValueId, ValueId),
+    /// An entry of a constant table (`f32` bits), at the index `trunc(i)`. The
+    /// index must be in range; out of range, targets return some entry of the
+    /// table and never read outside it.
+    Table(ValueId, Vec<u32>),
     /// A call to another `#[kernel]`, inlined through its per-target `eval`.
     Call(CallTarget, Vec<ValueId>),
 }
@@ -219,7 +227,7 @@ impl Kernel {
                 Node::Param(_) | Node::Const(_) | Node::Call(..) => 0,
                 Node::Binary(BinOp::Div, ..) | Node::Unary(UnOp::Sqrt, _) => 4,
                 Node::Unary(UnOp::Pow2i | UnOp::Exponent | UnOp::Mantissa | UnOp::IntBits, _) => 3,
-                Node::MulLo(..) => 2,
+                Node::MulLo(..) | Node::Table(..) => 2,
                 _ => 1,
             })
             .sum()
@@ -242,7 +250,7 @@ impl Kernel {
 pub fn operands(node: &Node) -> Vec<ValueId> {
     match node {
         Node::Param(_) | Node::Const(_) => vec![],
-        Node::Unary(_, a) | Node::IsNan(a) | Node::Not(a) => vec![*a],
+        Node::Unary(_, a) | Node::IsNan(a) | Node::Not(a) | Node::Table(a, _) => vec![*a],
         Node::Binary(_, a, b) | Node::MulLo(a, b) | Node::Cmp(_, a, b) | Node::MaskBin(_, a, b) => vec![*a, *b],
         Node::Fma(a, b, c) | Node::Select(a, b, c) => vec![*a, *b, *c],
         Node::Call(_, args) => args.clone(),

@@ -549,6 +549,9 @@ impl Body {
         if builtin.name == "poly" {
             return self.poly(call);
         }
+        if builtin.name == "table" {
+            return self.table(call);
+        }
         if call.args.len() != builtin.args.len() {
             return Err(syn::Error::new(
                 call.paren_token.span.join(),
@@ -586,6 +589,26 @@ impl Body {
             cs.push(self.f32_operand(c)?);
         }
         Ok(builtins::poly(&mut self.graph, x, &cs))
+    }
+
+    fn table(&mut self, call: &syn::ExprCall) -> syn::Result<ValueId> {
+        let usage = "`table(i, [t0, t1, ..])` takes an index and a non-empty array of constant entries";
+        let (Some(i), Some(Expr::Array(entries)), 2) = (call.args.first(), call.args.get(1), call.args.len()) else {
+            return Err(syn::Error::new(call.paren_token.span.join(), usage));
+        };
+        if entries.elems.is_empty() {
+            return Err(syn::Error::new(entries.span(), usage));
+        }
+        let i = self.f32_operand(i)?;
+        let mut values = Vec::with_capacity(entries.elems.len());
+        for e in &entries.elems {
+            let id = self.f32_operand(e)?;
+            let Some(value) = self.graph.as_const(id) else {
+                return Err(syn::Error::new(e.span(), "table entries must be constant numbers"));
+            };
+            values.push(value.to_bits());
+        }
+        Ok(self.graph.add(Node::Table(i, values)))
     }
 }
 

@@ -28,12 +28,15 @@
 //! and a final expression built from float literals, `+ - * /`, unary `-`,
 //! comparisons combined with `&& || !`, `if c { a } else { b }` (both sides
 //! computed, one selected), the builtins `abs sqrt floor ceil round trunc min
-//! max clamp fma copysign select isnan pow2i ldexp exponent mantissa mul_lo
-//! add_lo poly`, and calls to other kernels, which are inlined. `min`/`max`
+//! max clamp fma copysign select isnan pow2i ldexp exponent mantissa bits mul_lo
+//! add_lo poly table`, and calls to other kernels, which are inlined. `min`/`max`
 //! propagate NaN. `fma` is fused on targets with FMA and a multiply-add
 //! elsewhere (SSE2, portable); `mul_lo(a, b)`, the exact rounding error of
 //! `a * b`, is exact on every target (Dekker's product where there is no FMA),
 //! and so is `add_lo(a, b)`, the rounding error of `a + b` (TwoSum).
+//! `table(i, [t0, t1, ..])` is the entry at `trunc(i)` of a constant table (a
+//! permute or gather per vector); `bits(x)`, the bit pattern of `x` as a
+//! number, makes table indices from the binade of `x`.
 //!
 //! ```
 //! use kernel_macros::kernel;

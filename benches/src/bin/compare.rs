@@ -95,6 +95,8 @@ struct Options {
     target_s: f64,
     out_dir: String,
     python: String,
+    /// Kernel names to measure; all when empty.
+    only: Vec<String>,
 }
 
 fn options() -> Options {
@@ -105,6 +107,7 @@ fn options() -> Options {
         target_s: 0.01,
         out_dir: concat!(env!("CARGO_MANIFEST_DIR"), "/results").to_owned(),
         python: "python3".to_owned(),
+        only: Vec::new(),
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -118,11 +121,27 @@ fn options() -> Options {
             "--out" => o.out_dir = args.next().expect("--out DIR"),
             "--python" => o.python = args.next().expect("--python PATH"),
             "--readme" => o.readme = Some(args.next().expect("--readme README.md")),
+            "--only" => {
+                let names = args.next().expect("--only KERNEL,KERNEL");
+                o.only = names.split(',').map(str::to_owned).collect();
+                for name in &o.only {
+                    if !kernels::ALL.iter().any(|k| k.name == name) {
+                        eprintln!("--only: no kernel named `{name}`");
+                        std::process::exit(2);
+                    }
+                }
+            }
             other => {
-                eprintln!("unknown option {other}; options: --quick --huge --out DIR --python PATH --readme README.md");
+                eprintln!(
+                    "unknown option {other}; options: --quick --huge --only KERNEL,.. --out DIR --python PATH --readme README.md"
+                );
                 std::process::exit(2);
             }
         }
+    }
+    if !o.only.is_empty() && o.readme.is_some() {
+        eprintln!("--readme needs every kernel measured; drop --only");
+        std::process::exit(2);
     }
     o
 }
@@ -170,6 +189,9 @@ fn main() {
 
     let mut results: Vec<(&'static Kernel, Vec<(usize, Cell)>)> = Vec::new();
     for &kernel in kernels::ALL {
+        if !o.only.is_empty() && !o.only.iter().any(|name| name == kernel.name) {
+            continue;
+        }
         let isas: Vec<Isa> = kernel.runnable_isas().collect();
         let mut rows = Vec::new();
         for &n in &o.sizes {

@@ -74,6 +74,7 @@ impl Target for Avx2 {
                 _mm256_set1_epi32(0x3f80_0000)
             ))),
             UnOp::IntBits => quote!(_mm256_castsi256_ps(_mm256_cvtps_epi32(#a))),
+            UnOp::Bits => quote!(_mm256_cvtepi32_ps(_mm256_castps_si256(#a))),
         }
     }
     fn binary(&self, op: BinOp, a: &Ident, b: &Ident) -> TokenStream {
@@ -118,6 +119,25 @@ impl Target for Avx2 {
     }
     fn select(&self, mask: &Ident, if_true: &Ident, if_false: &Ident) -> TokenStream {
         quote!(_mm256_blendv_ps(#if_false, #if_true, #mask))
+    }
+    fn table(&self, i: &Ident, values: &[f32]) -> TokenStream {
+        if values.len() <= 8 {
+            // One permute; it reads only the low 3 index bits, so any index is safe.
+            let entries = super::padded(values, 8);
+            return quote!(_mm256_permutevar8x32_ps(_mm256_setr_ps(#(#entries),*), _mm256_cvttps_epi32(#i)));
+        }
+        let table = super::table_const(values);
+        let last = values.len() as i32 - 1;
+        // The index is clamped to the table before the gather reads memory
+        // (a NaN converts to i32::MIN, clamped to 0).
+        quote!({
+            #table
+            let index = _mm256_min_epi32(
+                _mm256_max_epi32(_mm256_cvttps_epi32(#i), _mm256_setzero_si256()),
+                _mm256_set1_epi32(#last),
+            );
+            _mm256_i32gather_ps::<4>(TABLE.as_ptr(), index)
+        })
     }
 }
 

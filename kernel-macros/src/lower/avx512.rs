@@ -5,7 +5,7 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
-use super::{MaskedTail, StreamingStores, Target};
+use super::{MaskedTail, StreamingStores, Target, padded};
 use crate::ir::{BinOp, CmpOp, MaskOp, UnOp};
 
 pub struct Avx512;
@@ -86,6 +86,7 @@ impl Target for Avx512 {
                 _mm512_set1_epi32(0x3f80_0000)
             ))),
             UnOp::IntBits => quote!(_mm512_castsi512_ps(_mm512_cvtps_epi32(#a))),
+            UnOp::Bits => quote!(_mm512_cvtepi32_ps(_mm512_castps_si512(#a))),
         }
     }
     fn binary(&self, op: BinOp, a: &Ident, b: &Ident) -> TokenStream {
@@ -132,6 +133,34 @@ impl Target for Avx512 {
     }
     fn select(&self, mask: &Ident, if_true: &Ident, if_false: &Ident) -> TokenStream {
         quote!(_mm512_mask_blend_ps(#mask, #if_false, #if_true))
+    }
+    fn table(&self, i: &Ident, values: &[f32]) -> TokenStream {
+        // Permutes read only the low 4 (5) index bits, so any index is safe.
+        if values.len() <= 16 {
+            let entries = padded(values, 16);
+            return quote!(_mm512_permutexvar_ps(_mm512_cvttps_epi32(#i), _mm512_setr_ps(#(#entries),*)));
+        }
+        if values.len() <= 32 {
+            let entries = padded(values, 32);
+            let (lo, hi) = entries.split_at(16);
+            return quote!(_mm512_permutex2var_ps(
+                _mm512_setr_ps(#(#lo),*),
+                _mm512_cvttps_epi32(#i),
+                _mm512_setr_ps(#(#hi),*)
+            ));
+        }
+        let table = super::table_const(values);
+        let last = values.len() as i32 - 1;
+        // The index is clamped to the table before the gather reads memory
+        // (a NaN converts to i32::MIN, clamped to 0).
+        quote!({
+            #table
+            let index = _mm512_min_epi32(
+                _mm512_max_epi32(_mm512_cvttps_epi32(#i), _mm512_setzero_si512()),
+                _mm512_set1_epi32(#last),
+            );
+            _mm512_i32gather_ps::<4>(index, TABLE.as_ptr())
+        })
     }
 }
 

@@ -59,6 +59,40 @@ pub trait Target {
     fn mask_op(&self, op: MaskOp, a: &Ident, b: &Ident) -> TokenStream;
     fn not(&self, a: &Ident) -> TokenStream;
     fn select(&self, mask: &Ident, if_true: &Ident, if_false: &Ident) -> TokenStream;
+    /// `table[trunc(i)]` per lane. This default goes through memory, one lane at
+    /// a time; targets with a vector permute or gather override it.
+    fn table(&self, i: &Ident, values: &[f32]) -> TokenStream {
+        let lanes = self.lanes();
+        let store = self.store(quote!(lanes.as_mut_ptr()), quote!(#i));
+        let load = self.load(quote!(lanes.as_ptr()));
+        let table = table_const(values);
+        quote!({
+            #table
+            let mut lanes = [0f32; #lanes];
+            // SAFETY: `lanes` holds exactly one vector.
+            #store;
+            for lane in lanes.iter_mut() {
+                // `as usize` truncates and saturates (NaN to 0): never out of bounds.
+                *lane = TABLE[(*lane as usize).min(TABLE.len() - 1)];
+            }
+            // SAFETY: as for the store above.
+            #load
+        })
+    }
+}
+
+/// The entries as literals, padded to `lanes` with the last one.
+pub fn padded(values: &[f32], lanes: usize) -> Vec<TokenStream> {
+    (0..lanes)
+        .map(|l| f32_literal(values[l.min(values.len() - 1)]))
+        .collect()
+}
+
+/// `const TABLE: [f32; N]`, the entries of a `table(i, [..])` call.
+pub fn table_const(values: &[f32]) -> TokenStream {
+    let n = values.len();
+    let entries = values.iter().map(|&v| f32_literal(v));
+    quote!(const TABLE: [f32; #n] = [#(#entries),*];)
 }
 
 /// Non-temporal (cache-bypassing) stores.
@@ -198,6 +232,10 @@ fn node_expr(k: &Kernel, t: &dyn Target, node: &Node) -> TokenStream {
         Node::MaskBin(op, a, b) => t.mask_op(*op, &o(a), &o(b)),
         Node::Not(a) => t.not(&o(a)),
         Node::Select(m, a, b) => t.select(&o(m), &o(a), &o(b)),
+        Node::Table(i, bits) => {
+            let values: Vec<f32> = bits.iter().map(|&b| f32::from_bits(b)).collect();
+            t.table(&o(i), &values)
+        }
         Node::Call(callee, args) => {
             let path = &callee.path;
             let target = format_ident!("{}", t.name());

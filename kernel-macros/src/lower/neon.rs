@@ -71,6 +71,7 @@ impl Target for Neon {
                 vdupq_n_u32(0x3f80_0000)
             ))),
             UnOp::IntBits => quote!(vreinterpretq_f32_s32(vcvtnq_s32_f32(#a))),
+            UnOp::Bits => quote!(vcvtq_f32_s32(vreinterpretq_s32_f32(#a))),
         }
     }
     fn binary(&self, op: BinOp, a: &Ident, b: &Ident) -> TokenStream {

@@ -64,6 +64,7 @@ impl Target for Scalar {
             UnOp::Exponent => quote!(((((#a).to_bits() >> 23) & 0xff) as i32 - 127) as f32),
             UnOp::Mantissa => quote!(f32::from_bits(((#a).to_bits() & 0x007f_ffff) | 0x3f80_0000)),
             UnOp::IntBits => quote!(f32::from_bits(#a as u32)),
+            UnOp::Bits => quote!(#a.to_bits() as i32 as f32),
         }
     }
     fn binary(&self, op: BinOp, a: &Ident, b: &Ident) -> TokenStream {
@@ -104,5 +105,13 @@ impl Target for Scalar {
     }
     fn select(&self, mask: &Ident, if_true: &Ident, if_false: &Ident) -> TokenStream {
         quote!(if #mask { #if_true } else { #if_false })
+    }
+    fn table(&self, i: &Ident, values: &[f32]) -> TokenStream {
+        let table = super::table_const(values);
+        // `as usize` truncates and saturates (NaN to 0): never out of bounds.
+        quote!({
+            #table
+            TABLE[(#i as usize).min(TABLE.len() - 1)]
+        })
     }
 }

@@ -111,6 +111,7 @@ impl Target for Sse2 {
                 _mm_set1_epi32(0x3f80_0000)
             ))),
             UnOp::IntBits => quote!(_mm_castsi128_ps(_mm_cvtps_epi32(#a))),
+            UnOp::Bits => quote!(_mm_cvtepi32_ps(_mm_castps_si128(#a))),
         }
     }
     fn binary(&self, op: BinOp, a: &Ident, b: &Ident) -> TokenStream {

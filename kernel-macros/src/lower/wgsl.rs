@@ -54,6 +54,7 @@ fn expr(k: &Kernel, node: &Node) -> String {
                 UnOp::Exponent => format!("f32(i32((bitcast<u32>({a}) >> 23u) & 0xffu) - 127)"),
                 UnOp::Mantissa => format!("bitcast<f32>((bitcast<u32>({a}) & 0x7fffffu) | 0x3f800000u)"),
                 UnOp::IntBits => format!("bitcast<f32>(u32({a}))"),
+                UnOp::Bits => format!("f32(bitcast<i32>({a}))"),
             }
         }
         Node::Binary(op, a, b) => {
@@ -72,6 +73,7 @@ fn expr(k: &Kernel, node: &Node) -> String {
         }
         Node::Fma(a, b, c) => format!("fma({}, {}, {})", o(a), o(b), o(c)),
         Node::MulLo(..) => unreachable!("expanded into statements by `mul_lo`"),
+        Node::Table(..) => unreachable!("expanded into statements by `table`"),
         Node::Cmp(op, a, b) => {
             let symbol = match op {
                 CmpOp::Lt => "<",
@@ -128,6 +130,15 @@ fn mul_lo(out: &mut String, id: ValueId, a: &str, b: &str) {
     );
 }
 
+/// A function-scope array (a `var`, which WGSL lets any index address), read at
+/// the index clamped into it.
+fn table(out: &mut String, id: ValueId, i: &str, bits: &[u32]) {
+    let entries: Vec<String> = bits.iter().map(|&b| literal(f32::from_bits(b))).collect();
+    let n = entries.len();
+    let _ = writeln!(out, "    var v{id}_t = array<f32, {n}>({});", entries.join(", "));
+    let _ = writeln!(out, "    let v{id} = v{id}_t[min(u32(max({i}, 0.0f)), {}u)];", n - 1);
+}
+
 /// `fn k_<name>(p0: f32, ..) -> f32`, the kernel on one element.
 pub fn function(k: &Kernel) -> String {
     let params: Vec<String> = (0..k.params.len()).map(|i| format!("p{i}: f32")).collect();
@@ -140,6 +151,7 @@ pub fn function(k: &Kernel) -> String {
         match &k.graph.nodes[id] {
             Node::Param(_) => {}
             Node::MulLo(a, b) => mul_lo(&mut out, id, &operand(k, *a), &operand(k, *b)),
+            Node::Table(i, bits) => table(&mut out, id, &operand(k, *i), bits),
             node => {
                 let _ = writeln!(out, "    let v{id} = {};", expr(k, node));
             }
