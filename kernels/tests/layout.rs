@@ -7,6 +7,7 @@ mod common;
 
 use common::{Rng, cases};
 use kernels::Isa;
+use kernels::runtime::Plan;
 
 fn inputs(case: &common::Case, n: usize) -> (Vec<f32>, Vec<f32>) {
     let mut rng = Rng::new(7);
@@ -182,27 +183,48 @@ fn concurrent_callers_inside_and_outside_the_pool_finish() {
 fn large_inputs_split_across_threads_match_inline_results() {
     let n = 3_000_017;
     for case in cases() {
-        assert!(kernels::runtime::Plan::auto(case.kernel, n).chunk.is_some() || rayon::current_num_threads() < 2);
+        assert!(Plan::auto(case.kernel, n).chunk.is_some() || rayon::current_num_threads() < 2);
         let (a, b) = inputs(&case, n);
         let mut parallel = vec![0.0; n];
         run(&case, Isa::best(), &a, &b, &mut parallel);
-        // Chunk-sized pieces run inline: the reference for the split run.
+        // The whole buffer inline on this thread: the reference for the split run.
         let mut inline = vec![0.0; n];
-        for start in (0..n).step_by(4096) {
-            let end = (start + 4096).min(n);
-            assert!(kernels::runtime::Plan::auto(case.kernel, end - start).chunk.is_none());
-            run(
-                &case,
-                Isa::best(),
-                &a[start..end],
-                &b[start..end],
-                &mut inline[start..end],
-            );
-        }
+        let ins: Vec<&[f32]> = if case.kernel.inputs.len() == 2 {
+            vec![&a, &b]
+        } else {
+            vec![&a]
+        };
+        let scalars = vec![kernels::reference::SCALAR_ARG; case.kernel.scalars.len()];
+        kernels::runtime::run_planned(case.kernel, Isa::best(), Plan::INLINE, &ins, &scalars, &mut inline).unwrap();
         assert!(
             parallel.iter().zip(&inline).all(|(p, i)| p.to_bits() == i.to_bits()),
             "{}: parallel and inline results differ",
             case.kernel.name
         );
     }
+}
+
+/// Many short parallel calls back to back from several threads: helpers left
+/// awake by one call join the next one through the runtime's job slot, calls
+/// that find the slot taken use scoped helpers; every result must be complete.
+#[test]
+fn back_to_back_parallel_calls_from_many_threads_are_complete() {
+    let n = 10_007;
+    let x: Vec<f32> = (0..n).map(|i| i as f32 - 5000.0).collect();
+    let expected: Vec<f32> = x.iter().map(|v| v.max(0.0)).collect();
+    let plan = Plan::parallel(&kernels::relu::KERNEL, n, false);
+    std::thread::scope(|s| {
+        for t in 0..4 {
+            let (x, expected) = (&x, &expected);
+            s.spawn(move || {
+                let mut out = vec![f32::NAN; n];
+                for call in 0..2_000 {
+                    out.fill(f32::NAN);
+                    kernels::runtime::run_planned(&kernels::relu::KERNEL, Isa::best(), plan, &[x], &[], &mut out)
+                        .unwrap();
+                    assert!(out == *expected, "thread {t}, call {call}: incomplete or wrong output");
+                }
+            });
+        }
+    });
 }

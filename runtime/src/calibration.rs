@@ -5,12 +5,15 @@
 //! Measured on: Intel(R) Xeon(R) Processor, 2 threads, L2 2048 KiB, best ISA avx512.
 
 /// Inline time per byte of input and output moved, in ns (data in L2): relu and add.
-pub const NS_PER_BYTE: f64 = 0.01499;
+pub const NS_PER_BYTE: f64 = 0.01358;
 /// Inline time per unit of a kernel's IR cost, per element, in ns (best ISA):
 /// median over the transcendental kernels.
-pub const NS_PER_COST: f64 = 0.01447;
+pub const NS_PER_COST: f64 = 0.00748;
 /// Estimated inline time above which splitting across threads pays, in ns: the
 /// crossover measured for relu, tanh and gelu.
-pub const PARALLEL_MIN_NS: f64 = 59250.4;
+pub const PARALLEL_MIN_NS: f64 = 1705.1;
 /// Output size above which non-temporal stores beat cached stores, in bytes.
-pub const STREAM_MIN_BYTES: usize = 33554432;
+pub const STREAM_MIN_BYTES: usize = 2097152;
+/// How long a helper thread stays awake after a parallel call, in ns: five
+/// times the measured cost of waking a sleeping one.
+pub const HELPER_SPIN_NS: u64 = 69095;

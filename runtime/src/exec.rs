@@ -1,10 +1,8 @@
 //! Running a kernel over slices: argument checks, then the chosen variant
 //! either inline on the calling thread or over L2-sized chunks on rayon.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-use crate::kernel::{Args, MAX_INPUTS, MAX_SCALARS, VariantFn};
-use crate::{Isa, Kernel, KernelError, active_isa, cache, calibration};
+use crate::kernel::{Args, MAX_INPUTS, MAX_SCALARS};
+use crate::{Isa, Kernel, KernelError, active_isa, cache, calibration, parallel};
 
 /// Runs `kernel` with the dispatched ISA: `out[i] = f(inputs[..][i], scalars)`.
 pub fn run(kernel: &Kernel, inputs: &[&[f32]], scalars: &[f32], out: &mut [f32]) -> Result<(), KernelError> {
@@ -120,7 +118,7 @@ fn execute(kernel: &Kernel, isa: Isa, plan: Option<Plan>, args: Args) -> Result<
         // SAFETY: `prepare` checked that every pointer covers `args.len`
         // elements; `isa` passed `check_available` (forced) or was detected.
         None => unsafe { variant(&args) },
-        Some(chunk) => parallel(variant, args, chunk),
+        Some(chunk) => parallel::run(variant, args, chunk),
     }
     Ok(())
 }
@@ -180,57 +178,6 @@ pub fn run_planned(
     out: &mut [f32],
 ) -> Result<(), KernelError> {
     run_on(kernel, isa, Some(plan), inputs, scalars, out)
-}
-
-/// The work of one parallel call: chunks of `args`, claimed through `next`.
-struct Shared {
-    args: Args,
-    variant: VariantFn,
-    chunk: usize,
-    chunks: usize,
-    next: AtomicUsize,
-}
-// SAFETY: each chunk index is claimed once (`fetch_add`), chunks are disjoint
-// sub-ranges of the checked buffers, and the buffers outlive the scope that
-// waits for every helper.
-unsafe impl Sync for Shared {}
-
-impl Shared {
-    /// Runs chunks until none is left.
-    fn drain(&self) {
-        loop {
-            let c = self.next.fetch_add(1, Ordering::Relaxed);
-            if c >= self.chunks {
-                return;
-            }
-            let start = c * self.chunk;
-            let len = self.chunk.min(self.args.len - start);
-            // SAFETY: `start + len <= args.len`; see `execute` for the pointers
-            // and the ISA. Variants do not panic.
-            unsafe { (self.variant)(&self.args.range(start, len)) }
-        }
-    }
-}
-
-/// L2-sized chunks claimed dynamically by the calling thread and by one helper
-/// per other pool thread. The caller always works, so a busy pool only slows a
-/// call down (helpers that start late find nothing left), never deadlocks it.
-fn parallel(variant: VariantFn, args: Args, chunk: usize) {
-    let chunks = args.len.div_ceil(chunk);
-    let shared = Shared {
-        args,
-        variant,
-        chunk,
-        chunks,
-        next: AtomicUsize::new(0),
-    };
-    let helpers = rayon::current_num_threads().saturating_sub(1).min(chunks - 1);
-    rayon::in_place_scope(|scope| {
-        for _ in 0..helpers {
-            scope.spawn(|_| shared.drain());
-        }
-        shared.drain();
-    });
 }
 
 /// Chunk lengths are multiples of this many elements.

@@ -12,6 +12,7 @@ mod exec;
 mod gpu;
 mod isa;
 mod kernel;
+mod parallel;
 
 pub use cache::{DEFAULT_L2_BYTES, l2_bytes};
 pub use dispatch::{ISA_ENV, active_isa, clear_forced_isa, force_isa};

@@ -13,8 +13,12 @@
 //!   the median.
 //! - STREAM_MIN_BYTES: the smallest relu output size where parallel streaming
 //!   stores beat parallel cached stores.
+//! - HELPER_SPIN_NS: how long a helper stays awake after a parallel call: five
+//!   times the measured cost of waking a sleeping one (a parallel call after a
+//!   pause, less the same call back to back), so calls closer together than
+//!   that never wait for a wake-up, and an idle helper burns at most that much.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use kernel_benches::{cpu_model, inputs, median};
 use kernels::reference::SCALAR_ARG;
@@ -153,6 +157,34 @@ fn main() {
     }
     println!("STREAM_MIN_BYTES = {stream_min_bytes}");
 
+    let helper_spin_ns = if threads < 2 {
+        println!("HELPER_SPIN_NS: one thread, no helpers; keeping the default");
+        kernels::runtime::calibration::HELPER_SPIN_NS
+    } else {
+        let n = 8_192;
+        let plan = Plan::parallel(relu, n, false);
+        let back_to_back = time(relu, isa, plan, n, 15);
+        let data = inputs(relu, n);
+        let mut out = vec![0.0f32; n];
+        let after_pause = median(
+            (0..31)
+                .map(|_| {
+                    // Longer than any spin this writes, so the helpers are asleep.
+                    std::thread::sleep(Duration::from_millis(3));
+                    let t = Instant::now();
+                    run_planned(relu, isa, plan, &[&data[0]], &[], &mut out).expect("valid call");
+                    t.elapsed().as_nanos() as f64
+                })
+                .collect(),
+        );
+        let wake_ns = (after_pause - back_to_back).max(0.0);
+        println!(
+            "    wake-up: {wake_ns:.0} ns (parallel relu {n}: {after_pause:.0} ns after a pause, {back_to_back:.0} back to back)"
+        );
+        ((5.0 * wake_ns) as u64).clamp(10_000, 1_000_000)
+    };
+    println!("HELPER_SPIN_NS  = {helper_spin_ns}");
+
     let cpu = cpu_model();
     let source = format!(
         "//! Machine constants behind the runtime's choices, written by\n\
@@ -169,7 +201,10 @@ fn main() {
          /// crossover measured for relu, tanh and gelu.\n\
          pub const PARALLEL_MIN_NS: f64 = {parallel_min_ns:.1};\n\
          /// Output size above which non-temporal stores beat cached stores, in bytes.\n\
-         pub const STREAM_MIN_BYTES: usize = {stream_min_bytes};\n",
+         pub const STREAM_MIN_BYTES: usize = {stream_min_bytes};\n\
+         /// How long a helper thread stays awake after a parallel call, in ns: five\n\
+         /// times the measured cost of waking a sleeping one.\n\
+         pub const HELPER_SPIN_NS: u64 = {helper_spin_ns};\n",
         kernels::runtime::l2_bytes() >> 10
     );
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../runtime/src/calibration.rs");

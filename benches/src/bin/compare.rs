@@ -99,6 +99,13 @@ struct Options {
     only: Vec<String>,
 }
 
+/// A pause between contestants. Each side's helper threads keep spinning for a
+/// while after its last call (ours ~70 µs, PyTorch's OpenMP workers several ms),
+/// which on a 2-core machine would take a core from whoever is timed next.
+fn settle() {
+    std::thread::sleep(std::time::Duration::from_millis(30));
+}
+
 fn options() -> Options {
     let mut o = Options {
         readme: None,
@@ -215,10 +222,12 @@ fn main() {
             };
             let mut py_reps = [0u64; 2];
             for _ in 0..o.rounds {
+                settle();
                 cell.ours.push(time_ours(None));
                 for (slot, isa) in cell.variants.iter_mut().zip(&isas) {
                     slot.push(time_ours(Some(*isa)));
                 }
+                settle();
                 for (i, lib) in ["numpy", "torch"].into_iter().enumerate() {
                     let Some(p) = py.as_mut() else { continue };
                     let ask = |p: &mut Python, reps: u64| {

@@ -1,0 +1,154 @@
+//! Parallel calls: L2-sized chunks claimed dynamically by the calling thread and
+//! by helper tasks on rayon.
+//!
+//! Waking a sleeping rayon worker costs ~20 µs on a VM, as much as the whole
+//! work of a 100K-element call. So a helper, once it has run, stays awake for a
+//! short while (`calibration::HELPER_SPIN_NS`) watching a one-job slot: a call
+//! that comes soon after publishes its job there and awake helpers join at
+//! once, with no wake-up. A helper gives its thread back early when rayon has
+//! other work for it. Calls that find the slot taken (another thread's call in
+//! flight) use helpers scoped to the call instead, as calls always could.
+
+use std::cell::Cell;
+use std::ptr;
+use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering::SeqCst};
+use std::time::{Duration, Instant};
+
+use crate::calibration;
+use crate::kernel::{Args, VariantFn};
+
+/// The work of one parallel call: chunks of `args`, claimed through `next`.
+struct Job {
+    args: Args,
+    variant: VariantFn,
+    chunk: usize,
+    chunks: usize,
+    next: AtomicUsize,
+}
+
+// SAFETY: each chunk index is claimed once (`fetch_add`), chunks are disjoint
+// sub-ranges of the checked buffers, and the buffers outlive every reader (the
+// caller waits for all of them before returning).
+unsafe impl Sync for Job {}
+
+impl Job {
+    /// Runs chunks until none is left.
+    fn drain(&self) {
+        loop {
+            let c = self.next.fetch_add(1, SeqCst);
+            if c >= self.chunks {
+                return;
+            }
+            let start = c * self.chunk;
+            let len = self.chunk.min(self.args.len - start);
+            // SAFETY: `start + len <= args.len`; the pointers and the ISA were
+            // checked by `exec` before the call. Variants do not panic.
+            unsafe { (self.variant)(&self.args.range(start, len)) }
+        }
+    }
+}
+
+/// The published job, or null. Only the call that published it clears it.
+static SLOT: AtomicPtr<Job> = AtomicPtr::new(ptr::null_mut());
+/// Helpers between "about to read `SLOT`" and "done with what they read": a
+/// call clears `SLOT`, then waits for this to reach 0 before its job (on its
+/// stack) goes away.
+static READING: AtomicUsize = AtomicUsize::new(0);
+/// Helpers awake and watching `SLOT`.
+static AWAKE: AtomicUsize = AtomicUsize::new(0);
+
+/// Runs `variant` over `args` in chunks of `chunk` elements on the calling
+/// thread and up to `rayon::current_num_threads() - 1` helpers.
+pub fn run(variant: VariantFn, args: Args, chunk: usize) {
+    let chunks = args.len.div_ceil(chunk);
+    let job = Job {
+        args,
+        variant,
+        chunk,
+        chunks,
+        next: AtomicUsize::new(0),
+    };
+    let wanted = rayon::current_num_threads().saturating_sub(1).min(chunks - 1);
+    let shared = ptr::from_ref(&job).cast_mut();
+    if SLOT.compare_exchange(ptr::null_mut(), shared, SeqCst, SeqCst).is_err() {
+        scoped(&job, wanted);
+        return;
+    }
+    // Helpers already awake join through the slot; start the missing ones.
+    for _ in AWAKE.load(SeqCst).min(wanted)..wanted {
+        rayon::spawn(helper);
+    }
+    job.drain();
+    // Every chunk is claimed: unpublish, then wait for helpers still running
+    // one (or about to find the slot empty).
+    SLOT.store(ptr::null_mut(), SeqCst);
+    while READING.load(SeqCst) != 0 {
+        std::hint::spin_loop();
+    }
+}
+
+/// Helpers bound to this call by a rayon scope, for calls that overlap another.
+fn scoped(job: &Job, helpers: usize) {
+    rayon::in_place_scope(|scope| {
+        for _ in 0..helpers {
+            scope.spawn(|_| job.drain());
+        }
+        job.drain();
+    });
+}
+
+/// Joins the published job, if any; true if there was one.
+fn join() -> bool {
+    READING.fetch_add(1, SeqCst);
+    let job = SLOT.load(SeqCst);
+    let found = !job.is_null();
+    if found {
+        // SAFETY: the publishing call keeps the job alive until `READING` is 0,
+        // which it cannot be before the decrement below.
+        unsafe { (*job).drain() };
+    }
+    READING.fetch_sub(1, SeqCst);
+    found
+}
+
+thread_local! {
+    /// Whether this thread is running `helper` (which may run other rayon
+    /// tasks, another helper among them, from inside `yield_now`).
+    static HELPING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// A helper task: joins published jobs until none has come for the spin time,
+/// or rayon has other work for this thread.
+fn helper() {
+    if HELPING.replace(true) {
+        // Started from inside another helper's `yield_now`: one look, no second
+        // spin loop on the same stack.
+        join();
+        return;
+    }
+    stay_awake();
+    HELPING.set(false);
+}
+
+fn stay_awake() {
+    let spin = Duration::from_nanos(calibration::HELPER_SPIN_NS);
+    AWAKE.fetch_add(1, SeqCst);
+    let mut deadline = Instant::now() + spin;
+    loop {
+        // Re-joining a job whose chunks are all claimed returns at once; the
+        // caller clears the slot right after its own last chunk.
+        if join() {
+            deadline = Instant::now() + spin;
+            continue;
+        }
+        let busy = matches!(rayon::yield_now(), Some(rayon::Yield::Executed));
+        if busy || Instant::now() >= deadline {
+            AWAKE.fetch_sub(1, SeqCst);
+            // A call that counted this helper as awake may have published just
+            // now; look once more so that its job is not left to the caller.
+            join();
+            return;
+        }
+        std::hint::spin_loop();
+    }
+}
