@@ -264,18 +264,19 @@ fn main() {
 }
 
 /// Rewrites the table between the accuracy markers of the README: rows of the
-/// kernels swept now are replaced, rows of other kernels are kept.
+/// (kernel, variant) pairs swept now are replaced, other rows are kept.
 fn rewrite_section(path: &str, table: &str) {
-    let kernel_of = |row: &str| row.split('|').nth(1).map(|c| c.trim().to_owned());
+    let cell = |row: &str, i: usize| row.split('|').nth(i).map(|c| c.trim().to_owned());
+    let key = |row: &str| cell(row, 1).zip(cell(row, 2));
     let lines: Vec<&str> = table.lines().collect();
     let (header, new_rows) = lines.split_at(2);
-    let swept: Vec<String> = new_rows.iter().filter_map(|r| kernel_of(r)).collect();
+    let swept: Vec<(String, String)> = new_rows.iter().filter_map(|r| key(r)).collect();
+    let variants = ["scalar", "sse2", "avx2", "avx512", "neon"];
     let order = |row: &&str| {
-        let k = kernel_of(row).unwrap_or_default();
-        kernels::ALL
-            .iter()
-            .position(|kernel| kernel.name == k)
-            .unwrap_or(usize::MAX)
+        let (k, v) = key(row).unwrap_or_default();
+        let kernel = kernels::ALL.iter().position(|kernel| kernel.name == k);
+        let variant = variants.iter().position(|name| *name == v);
+        (kernel.unwrap_or(usize::MAX), variant.unwrap_or(usize::MAX))
     };
     let stamp = format!(
         "Swept over all 2^32 inputs by `cargo run --release -p kernel-benches --bin ulp -- --all --readme README.md` \
@@ -284,11 +285,11 @@ fn rewrite_section(path: &str, table: &str) {
         rayon::current_num_threads()
     );
     kernel_benches::rewrite_section(path, "ulp-sweep", |old| {
-        // Kept rows of kernels not swept now, then the new ones, in kernel order.
+        // Kept rows not swept now, then the new ones, in kernel and variant order.
         let mut rows: Vec<&str> = old
             .lines()
             .filter(|l| l.starts_with("| ") && !l.starts_with("| kernel"))
-            .filter(|l| kernel_of(l).is_some_and(|k| !swept.contains(&k)))
+            .filter(|l| key(l).is_some_and(|k| !swept.contains(&k)))
             .chain(new_rows.iter().copied())
             .collect();
         rows.sort_by_key(order);
