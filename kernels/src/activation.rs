@@ -4,7 +4,7 @@
 use kernel_macros::kernel;
 
 use crate::math::{
-    erf_c, erfc_v, erfc_v0, exp, exp_hi, exp_k, exp_lo, expm1, log1p_c, sigmoid_hi, sigmoid_k, sigmoid_lo,
+    erf_c1, erfc_v, erfc_v0, exp, exp_hi, exp_k, exp_lo, expm1, log1p_c, sigmoid_hi, sigmoid_k, sigmoid_lo,
 };
 
 /// `max(x, 0)`, exact; NaN stays NaN and `-0.0` becomes `0.0`.
@@ -125,7 +125,14 @@ pub fn gelu_erf(x: f32) -> f32 {
     let slope = poly(t, [1.1283792, -1.1283792, 0.5641896, -0.18806319]);
     let half_y = 0.5 * y;
     let phi = 0.5 + half_y;
-    let phi_lo = ((0.5 - phi) + half_y) + 0.5 * fma(y, erf_c(t), y_lo * slope);
+    // c = c0 + t erf_c1(t) with the last step summed exactly (without FMA its
+    // rounding would show here), and corrected by c'(t) times t's rounding error.
+    let c1 = erf_c1(t);
+    let tc1 = c1 * t;
+    let c = 0.12837917 + tc1;
+    let dc = poly(t, [-0.37612635, 0.2256740, -0.0805791, 0.0208068]);
+    let c_lo = (add_lo(0.12837917, tc1) + mul_lo(c1, t)) + dc * mul_lo(y, y);
+    let phi_lo = ((0.5 - phi) + half_y) + 0.5 * fma(y, c, fma(y, c_lo, y_lo * slope));
     // phi_lo is as large as phi where 0.5 + 0.5y cancels: renormalise the pair
     // first, so that the product's small part rounds far below an ulp.
     let p = phi + phi_lo;

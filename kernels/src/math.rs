@@ -369,14 +369,22 @@ pub fn reciprocal(x: f32) -> f32 {
     1.0 / x
 }
 
-/// `erf(y) / y - 1` at `t = y^2`, |y| <= 0.921875: a degree-6 minimax polynomial.
-/// Shared by [`erf`](fn@erf) and [`gelu_erf`](fn@gelu_erf).
+/// `erf(y) / y - 1` at `t = y^2`, |y| <= 0.921875: a degree-6 minimax polynomial,
+/// `2/sqrt(pi) - 1 + t erf_c1(t)`. Shared by [`erf`](fn@erf) and
+/// [`gelu_erf`](fn@gelu_erf).
 #[kernel]
 pub fn erf_c(t: f32) -> f32 {
+    fma(erf_c1(t), t, 0.12837917)
+}
+
+/// The rest of [`erf_c`](fn@erf_c) after its constant, divided by `t`, for
+/// callers that sum the last step exactly.
+#[kernel]
+pub fn erf_c1(t: f32) -> f32 {
     poly(
         t,
         [
-            0.12837917, -0.37612635, 0.11283702, -0.0268597, 0.0052017104, -0.00081497378, 8.3975036e-5,
+            -0.37612635, 0.11283702, -0.0268597, 0.0052017104, -0.00081497378, 8.3975036e-5,
         ],
     )
 }

@@ -17,3 +17,6 @@ pub const STREAM_MIN_BYTES: usize = 2097152;
 /// How long a helper thread stays awake after a parallel call, in ns: five
 /// times the measured cost of waking a sleeping one.
 pub const HELPER_SPIN_NS: u64 = 69095;
+/// Size classes (kernel, first and last length) where the AVX2 variant beat
+/// AVX-512 by 10% or more; dispatched calls there take AVX2.
+pub const AVX2_WINS: &[(&str, usize, usize)] = &[];

@@ -1,12 +1,13 @@
 //! Which ISA dispatched calls use: the best this CPU has, unless forced by
 //! `KERNELS_ISA` (read once) or by [`force_isa`]. The resolved choice is cached
 //! in one atomic, so a dispatched call costs a load, a table index and an
-//! indirect call.
+//! indirect call. Where calibration found AVX2 faster than AVX-512 for a kernel
+//! at some sizes, [`isa_for`] takes AVX2 there, unless an ISA is forced.
 
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 
-use crate::{Isa, KernelError};
+use crate::{Isa, Kernel, KernelError, calibration};
 
 /// The environment variable that forces an ISA, e.g. `KERNELS_ISA=avx2`.
 pub const ISA_ENV: &str = "KERNELS_ISA";
@@ -17,6 +18,8 @@ const UNSET: u8 = u8::MAX;
 static FORCED: AtomicU8 = AtomicU8::new(UNSET);
 /// The resolved ISA, or `UNSET` until the first call (or after a change).
 static ACTIVE: AtomicU8 = AtomicU8::new(UNSET);
+/// Whether `ACTIVE` is the detected best ISA (nothing forced).
+static DETECTED: AtomicBool = AtomicBool::new(false);
 /// What `KERNELS_ISA` asks for, checked against the CPU once.
 static ENV_CHOICE: OnceLock<Result<Option<Isa>, KernelError>> = OnceLock::new();
 
@@ -34,16 +37,35 @@ pub fn active_isa() -> Result<Isa, KernelError> {
 #[cold]
 fn resolve() -> Result<Isa, KernelError> {
     let forced = FORCED.load(Ordering::Relaxed);
-    let isa = if forced != UNSET {
-        Isa::from_index(forced)
+    let (isa, detected) = if forced != UNSET {
+        (Isa::from_index(forced), false)
     } else {
         match env_choice() {
-            Ok(Some(isa)) => *isa,
-            Ok(None) => Isa::best(),
+            Ok(Some(isa)) => (*isa, false),
+            Ok(None) => (Isa::best(), true),
             Err(err) => return Err(err.clone()),
         }
     };
+    DETECTED.store(detected, Ordering::Relaxed);
     ACTIVE.store(isa as u8, Ordering::Relaxed);
+    Ok(isa)
+}
+
+/// The ISA a dispatched call of `kernel` on `len` elements runs on: the active
+/// one, or AVX2 where calibration measured it beating the detected AVX-512 at
+/// that size (`calibration::AVX2_WINS`).
+#[inline]
+pub(crate) fn isa_for(kernel: &Kernel, len: usize) -> Result<Isa, KernelError> {
+    let isa = active_isa()?;
+    if isa == Isa::Avx512
+        && DETECTED.load(Ordering::Relaxed)
+        && calibration::AVX2_WINS
+            .iter()
+            .any(|&(name, lo, hi)| (lo..=hi).contains(&len) && name == kernel.name)
+        && kernel.variants.get(Isa::Avx2).is_some()
+    {
+        return Ok(Isa::Avx2);
+    }
     Ok(isa)
 }
 

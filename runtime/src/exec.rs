@@ -1,12 +1,13 @@
 //! Running a kernel over slices: argument checks, then the chosen variant
 //! either inline on the calling thread or over L2-sized chunks on rayon.
 
+use crate::dispatch::isa_for;
 use crate::kernel::{Args, MAX_INPUTS, MAX_SCALARS};
-use crate::{Isa, Kernel, KernelError, active_isa, cache, calibration, parallel};
+use crate::{Isa, Kernel, KernelError, cache, calibration, parallel};
 
 /// Runs `kernel` with the dispatched ISA: `out[i] = f(inputs[..][i], scalars)`.
 pub fn run(kernel: &Kernel, inputs: &[&[f32]], scalars: &[f32], out: &mut [f32]) -> Result<(), KernelError> {
-    let isa = active_isa()?;
+    let isa = isa_for(kernel, out.len())?;
     let args = prepare(kernel, None, inputs, scalars, out.as_mut_ptr(), out.len())?;
     execute(kernel, isa, None, args)
 }
@@ -38,7 +39,7 @@ fn run_on(
 
 /// Runs `kernel` in place: `io` is the first input and the output.
 pub fn run_in_place(kernel: &Kernel, io: &mut [f32], others: &[&[f32]], scalars: &[f32]) -> Result<(), KernelError> {
-    let isa = active_isa()?;
+    let isa = isa_for(kernel, io.len())?;
     let ptr = io.as_mut_ptr();
     let args = prepare(kernel, Some(ptr.cast_const()), others, scalars, ptr, io.len())?;
     execute(kernel, isa, None, args)

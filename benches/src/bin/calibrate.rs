@@ -13,6 +13,9 @@
 //!   the median.
 //! - STREAM_MIN_BYTES: the smallest relu output size where parallel streaming
 //!   stores beat parallel cached stores.
+//! - AVX2_WINS: every kernel at 100, 1K, .. 10M elements (each standing for
+//!   the sizes above the previous one), the runtime's plan with the AVX2 and
+//!   the AVX-512 variant; size classes where AVX2 is 10% faster, merged.
 //! - HELPER_SPIN_NS: how long a helper stays awake after a parallel call: five
 //!   times the measured cost of waking a sleeping one (a parallel call after a
 //!   pause, less the same call back to back), so calls closer together than
@@ -185,6 +188,38 @@ fn main() {
     };
     println!("HELPER_SPIN_NS  = {helper_spin_ns}");
 
+    let mut avx2_wins: Vec<(&str, usize, usize)> = Vec::new();
+    if isa == Isa::Avx512 {
+        let sizes = [100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000];
+        for &k in kernels::ALL {
+            for (i, &n) in sizes.iter().enumerate() {
+                let plan = Plan::auto(k, n);
+                let (avx2, avx512) = (time(k, Isa::Avx2, plan, n, 9), time(k, Isa::Avx512, plan, n, 9));
+                if avx2 < 0.9 * avx512 {
+                    println!("    {:>10} {n:>8}: avx2 {avx2:.0} ns, avx512 {avx512:.0} ns", k.name);
+                    let lo = if i == 0 { 0 } else { sizes[i - 1] + 1 };
+                    let hi = if i + 1 == sizes.len() { usize::MAX } else { n };
+                    match avx2_wins.last_mut() {
+                        Some((name, _, last)) if *name == k.name && *last + 1 == lo => *last = hi,
+                        _ => avx2_wins.push((k.name, lo, hi)),
+                    }
+                }
+            }
+        }
+    }
+    println!("AVX2_WINS       = {avx2_wins:?}");
+    let wins: Vec<String> = avx2_wins
+        .iter()
+        .map(|(name, lo, hi)| {
+            let hi = if *hi == usize::MAX {
+                "usize::MAX".to_owned()
+            } else {
+                hi.to_string()
+            };
+            format!("(\"{name}\", {lo}, {hi})")
+        })
+        .collect();
+
     let cpu = cpu_model();
     let source = format!(
         "//! Machine constants behind the runtime's choices, written by\n\
@@ -204,8 +239,12 @@ fn main() {
          pub const STREAM_MIN_BYTES: usize = {stream_min_bytes};\n\
          /// How long a helper thread stays awake after a parallel call, in ns: five\n\
          /// times the measured cost of waking a sleeping one.\n\
-         pub const HELPER_SPIN_NS: u64 = {helper_spin_ns};\n",
-        kernels::runtime::l2_bytes() >> 10
+         pub const HELPER_SPIN_NS: u64 = {helper_spin_ns};\n\
+         /// Size classes (kernel, first and last length) where the AVX2 variant beat\n\
+         /// AVX-512 by 10% or more; dispatched calls there take AVX2.\n\
+         pub const AVX2_WINS: &[(&str, usize, usize)] = &[{}];\n",
+        kernels::runtime::l2_bytes() >> 10,
+        wins.join(", ")
     );
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../runtime/src/calibration.rs");
     if dry_run {
