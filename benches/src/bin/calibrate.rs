@@ -184,7 +184,9 @@ fn main() {
         println!(
             "    wake-up: {wake_ns:.0} ns (parallel relu {n}: {after_pause:.0} ns after a pause, {back_to_back:.0} back to back)"
         );
-        ((5.0 * wake_ns) as u64).clamp(10_000, 1_000_000)
+        // The wake-up a VM shows varies from run to run (1-16 µs seen on one
+        // machine); the floor keeps back-to-back calls covered on a quiet run.
+        ((5.0 * wake_ns) as u64).clamp(50_000, 1_000_000)
     };
     println!("HELPER_SPIN_NS  = {helper_spin_ns}");
 

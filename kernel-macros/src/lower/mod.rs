@@ -426,13 +426,13 @@ fn run_fn(k: &Kernel, t: &dyn Target) -> TokenStream {
         }
     } else {
         let features = t.features().unwrap_or_default();
-        quote! {
+        let body_fn = quote! {
             /// # Safety
             /// `args` holds pointers valid for `args.len` elements: inputs readable,
             /// `out` writable (it may equal an input: in-place); the CPU has the
             /// features this function is compiled for.
             #[target_feature(enable = #features)]
-            pub unsafe fn run(args: &::kernel_runtime::Args) {
+            pub unsafe fn run_from(args: &::kernel_runtime::Args) {
                 // SAFETY: the caller guarantees every pointer covers `len` elements
                 // and that the CPU supports the enabled features; full vectors are
                 // only loaded and stored below `len`, and the tail is masked or
@@ -440,6 +440,34 @@ fn run_fn(k: &Kernel, t: &dyn Target) -> TokenStream {
                 unsafe {
                     #setup
                     #(#body)*
+                }
+            }
+        };
+        if t.masked().is_none() {
+            return quote! {
+                #body_fn
+                pub use run_from as run;
+            };
+        }
+        quote! {
+            #body_fn
+            /// # Safety
+            /// As for [`run_from`].
+            #[target_feature(enable = #features)]
+            pub unsafe fn run(args: &::kernel_runtime::Args) {
+                // A full-width store that straddles two cache lines costs about
+                // twice one that does not, and every store of a 16-byte-aligned
+                // buffer (what the allocator gives) does: a masked head first
+                // brings the output to a 64-byte boundary.
+                // SAFETY: both sub-ranges lie within `args.len`.
+                unsafe {
+                    let head = (64 - (args.out as usize) % 64) % 64 / 4;
+                    if head == 0 || args.len < 64 {
+                        run_from(args);
+                    } else {
+                        run_from(&args.range(0, head));
+                        run_from(&args.range(head, args.len - head));
+                    }
                 }
             }
         }
