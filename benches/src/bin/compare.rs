@@ -99,12 +99,24 @@ struct Options {
     only: Vec<String>,
 }
 
-/// A pause between contestants. Each side's helper threads keep spinning for a
-/// while after its last call (ours ~70 µs, PyTorch's OpenMP workers several ms),
-/// which on a 2-core machine would take a core from whoever is timed next.
-fn settle() {
-    std::thread::sleep(std::time::Duration::from_millis(30));
+/// A pause between contestants, with the calling thread busy (after a sleep,
+/// the first ~10 ms of work on this VM run measurably slower). Each side's
+/// helper threads keep spinning for a while after its last call and would take
+/// a core from whoever is timed next on a 2-core machine: ours ~60 µs, while
+/// the Intel OpenMP runtime behind PyTorch's MKL calls spins for its default
+/// `KMP_BLOCKTIME` of 200 ms (measured: ours at 10K-100K ran 2x slower right
+/// after PyTorch with a 30 ms pause, and not at all with `KMP_BLOCKTIME=0`).
+fn settle(ms: u128) {
+    let start = Instant::now();
+    while start.elapsed().as_millis() < ms {
+        std::hint::spin_loop();
+    }
 }
+
+/// After PyTorch: longer than its OpenMP workers' spin.
+const AFTER_TORCH_MS: u128 = 250;
+/// After ours: longer than our helpers' spin.
+const AFTER_OURS_MS: u128 = 2;
 
 fn options() -> Options {
     let mut o = Options {
@@ -205,7 +217,12 @@ fn main() {
             let data = inputs(kernel, n);
             let mut out = vec![0.0f32; n];
             let mut time_ours = |isa: Option<Isa>| {
+                // Warm-up, the same as the Python side's: at least one call and 1 ms.
+                let warm = Instant::now();
                 call(kernel, isa, &data, &mut out).expect("valid call");
+                while warm.elapsed().as_micros() < 1_000 {
+                    call(kernel, isa, &data, &mut out).expect("valid call");
+                }
                 let probe = Instant::now();
                 call(kernel, isa, &data, &mut out).expect("valid call");
                 let reps = reps_for(probe.elapsed().as_nanos() as f64, o.target_s);
@@ -222,12 +239,12 @@ fn main() {
             };
             let mut py_reps = [0u64; 2];
             for _ in 0..o.rounds {
-                settle();
+                settle(AFTER_TORCH_MS);
                 cell.ours.push(time_ours(None));
                 for (slot, isa) in cell.variants.iter_mut().zip(&isas) {
                     slot.push(time_ours(Some(*isa)));
                 }
-                settle();
+                settle(AFTER_OURS_MS);
                 for (i, lib) in ["numpy", "torch"].into_iter().enumerate() {
                     let Some(p) = py.as_mut() else { continue };
                     let ask = |p: &mut Python, reps: u64| {
