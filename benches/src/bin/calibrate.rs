@@ -219,7 +219,7 @@ fn main() {
             } else {
                 hi.to_string()
             };
-            format!("(\"{name}\", {lo}, {hi})")
+            format!("\n    (\"{name}\", {lo}, {hi}),")
         })
         .collect();
 
@@ -247,7 +247,11 @@ fn main() {
          /// AVX-512 by 10% or more; dispatched calls there take AVX2.\n\
          pub const AVX2_WINS: &[(&str, usize, usize)] = &[{}];\n",
         kernels::runtime::l2_bytes() >> 10,
-        wins.join(", ")
+        if wins.is_empty() {
+            String::new()
+        } else {
+            wins.concat() + "\n"
+        }
     );
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../runtime/src/calibration.rs");
     if dry_run {
