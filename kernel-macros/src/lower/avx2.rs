@@ -130,13 +130,14 @@ impl Target for Avx2 {
         let last = values.len() as i32 - 1;
         // The index is clamped to the table before the gather reads memory
         // (a NaN converts to i32::MIN, clamped to 0).
+        let index = super::local("index");
         quote!({
             #table
-            let index = _mm256_min_epi32(
+            let #index = _mm256_min_epi32(
                 _mm256_max_epi32(_mm256_cvttps_epi32(#i), _mm256_setzero_si256()),
                 _mm256_set1_epi32(#last),
             );
-            _mm256_i32gather_ps::<4>(TABLE.as_ptr(), index)
+            _mm256_i32gather_ps::<4>(TABLE.as_ptr(), #index)
         })
     }
 }

@@ -153,13 +153,14 @@ impl Target for Avx512 {
         let last = values.len() as i32 - 1;
         // The index is clamped to the table before the gather reads memory
         // (a NaN converts to i32::MIN, clamped to 0).
+        let index = super::local("index");
         quote!({
             #table
-            let index = _mm512_min_epi32(
+            let #index = _mm512_min_epi32(
                 _mm512_max_epi32(_mm512_cvttps_epi32(#i), _mm512_setzero_si512()),
                 _mm512_set1_epi32(#last),
             );
-            _mm512_i32gather_ps::<4>(index, TABLE.as_ptr())
+            _mm512_i32gather_ps::<4>(#index, TABLE.as_ptr())
         })
     }
 }

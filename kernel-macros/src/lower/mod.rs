@@ -7,7 +7,8 @@
 //! - `eval`: the kernel on one vector, `#[inline(always)]`, also what a calling
 //!   kernel inlines (fusion: `gelu` reads memory once, not once per callee);
 //! - `run`: the slice loop, several vectors per iteration, then the tail through
-//!   the same `eval`, so an element's result never depends on where it sits.
+//!   the same `eval`, so an element's result never depends on where it sits
+//!   (`run_from` is the loop itself; on AVX-512 `run` first aligns the output).
 
 pub mod avx2;
 pub mod avx512;
@@ -62,18 +63,19 @@ pub trait Target {
     /// `table[trunc(i)]` per lane. This default goes through memory, one lane at
     /// a time; targets with a vector permute or gather override it.
     fn table(&self, i: &Ident, values: &[f32]) -> TokenStream {
-        let lanes = self.lanes();
-        let store = self.store(quote!(lanes.as_mut_ptr()), quote!(#i));
-        let load = self.load(quote!(lanes.as_ptr()));
+        let n = self.lanes();
+        let (lanes, lane) = (local("lanes"), local("lane"));
+        let store = self.store(quote!(#lanes.as_mut_ptr()), quote!(#i));
+        let load = self.load(quote!(#lanes.as_ptr()));
         let table = table_const(values);
         quote!({
             #table
-            let mut lanes = [0f32; #lanes];
+            let mut #lanes = [0f32; #n];
             // SAFETY: `lanes` holds exactly one vector.
             #store;
-            for lane in lanes.iter_mut() {
+            for #lane in #lanes.iter_mut() {
                 // `as usize` truncates and saturates (NaN to 0): never out of bounds.
-                *lane = TABLE[(*lane as usize).min(TABLE.len() - 1)];
+                *#lane = TABLE[(*#lane as usize).min(TABLE.len() - 1)];
             }
             // SAFETY: as for the store above.
             #load
@@ -88,7 +90,8 @@ pub fn padded(values: &[f32], lanes: usize) -> Vec<TokenStream> {
         .collect()
 }
 
-/// `const TABLE: [f32; N]`, the entries of a `table(i, [..])` call.
+/// `const TABLE: [f32; N]`, the entries of a `table(i, [..])` call (an item, so
+/// it cannot capture the index, which is always a local value).
 pub fn table_const(values: &[f32]) -> TokenStream {
     let n = values.len();
     let entries = values.iter().map(|&v| f32_literal(v));
@@ -123,7 +126,7 @@ pub fn targets() -> Vec<Box<dyn Target>> {
 
 /// Internal names use mixed-site hygiene so they can never capture or shadow a
 /// parameter name chosen by the kernel's author.
-fn local(name: &str) -> Ident {
+pub(crate) fn local(name: &str) -> Ident {
     Ident::new(name, Span::mixed_site())
 }
 
