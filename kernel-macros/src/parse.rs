@@ -575,15 +575,24 @@ impl Body {
         Ok(builtins::expand(&mut self.graph, builtin.name, &args))
     }
 
-    fn poly(&mut self, call: &syn::ExprCall) -> syn::Result<ValueId> {
-        let usage = "`poly(x, [c0, c1, ..])` takes a value and a non-empty array of coefficients, lowest degree first";
-        let (Some(x), Some(Expr::Array(coeffs)), 2) = (call.args.first(), call.args.get(1), call.args.len()) else {
+    /// The arguments of `poly` and `table`: a value, then a non-empty array literal.
+    fn value_and_array<'c>(
+        &mut self,
+        call: &'c syn::ExprCall,
+        usage: &str,
+    ) -> syn::Result<(ValueId, &'c syn::ExprArray)> {
+        let (Some(x), Some(Expr::Array(array)), 2) = (call.args.first(), call.args.get(1), call.args.len()) else {
             return Err(syn::Error::new(call.paren_token.span.join(), usage));
         };
-        if coeffs.elems.is_empty() {
-            return Err(syn::Error::new(coeffs.span(), usage));
+        if array.elems.is_empty() {
+            return Err(syn::Error::new(array.span(), usage));
         }
-        let x = self.f32_operand(x)?;
+        Ok((self.f32_operand(x)?, array))
+    }
+
+    fn poly(&mut self, call: &syn::ExprCall) -> syn::Result<ValueId> {
+        let usage = "`poly(x, [c0, c1, ..])` takes a value and a non-empty array of coefficients, lowest degree first";
+        let (x, coeffs) = self.value_and_array(call, usage)?;
         let mut cs = Vec::with_capacity(coeffs.elems.len());
         for c in &coeffs.elems {
             cs.push(self.f32_operand(c)?);
@@ -593,13 +602,7 @@ impl Body {
 
     fn table(&mut self, call: &syn::ExprCall) -> syn::Result<ValueId> {
         let usage = "`table(i, [t0, t1, ..])` takes an index and a non-empty array of constant entries";
-        let (Some(i), Some(Expr::Array(entries)), 2) = (call.args.first(), call.args.get(1), call.args.len()) else {
-            return Err(syn::Error::new(call.paren_token.span.join(), usage));
-        };
-        if entries.elems.is_empty() {
-            return Err(syn::Error::new(entries.span(), usage));
-        }
-        let i = self.f32_operand(i)?;
+        let (i, entries) = self.value_and_array(call, usage)?;
         let mut values = Vec::with_capacity(entries.elems.len());
         for e in &entries.elems {
             let id = self.f32_operand(e)?;

@@ -226,7 +226,10 @@ pub fn hardswish(x: f32) -> f32 {
     let s = x + 3.0;
     let s_lo = add_lo(x, 3.0);
     let p = x * s;
-    let p_lo = mul_lo(x, s) + x * s_lo;
+    // x (x + 3) = p + xs_lo + xss_lo + xss_lo2, exactly.
+    let xs_lo = mul_lo(x, s);
+    let xss_lo = x * s_lo;
+    let p_lo = xs_lo + xss_lo;
     let q = p / 6.0;
     let rem = ((p - q * 6.0) - mul_lo(q, 6.0)) + p_lo;
     let c = q + rem / 6.0;
@@ -238,11 +241,9 @@ pub fn hardswish(x: f32) -> f32 {
     // (Below 2^-103 the ulp is over-stated and no correction happens.)
     let ulp = pow2i(max(exponent(c) - 23.0, -126.0));
     let r = (p - c * 6.0) - mul_lo(c, 6.0);
-    let r_lo_1 = mul_lo(x, s);
-    let r_lo_2 = x * s_lo;
-    let r_lo_3 = mul_lo(x, s_lo);
-    let above = (((r - 3.0 * ulp) + r_lo_1) + r_lo_2) + r_lo_3;
-    let below = (((r + 3.0 * ulp) + r_lo_1) + r_lo_2) + r_lo_3;
+    let xss_lo2 = mul_lo(x, s_lo);
+    let above = (((r - 3.0 * ulp) + xs_lo) + xss_lo) + xss_lo2;
+    let below = (((r + 3.0 * ulp) + xs_lo) + xss_lo) + xss_lo2;
     let mid = select(above > 0.0, c + ulp, select(below < 0.0, c - ulp, c));
     // n even: x/2 is exact; n odd: (x + 2^-149)/2 is (n + 1)/2 units, exact.
     let half = x * 0.5;
