@@ -183,12 +183,31 @@ fn min_max(g: &mut Graph, op: BinOp, a: ValueId, b: ValueId) -> ValueId {
     }
 }
 
+/// `x * 2^k`. Where `2^k` is a normal float and the product is not subnormal,
+/// one multiply is exact (or overflows to inf, rounded once); the other lanes,
+/// rare in practice, need `ldexp_exact`, which costs twice as much, so it runs
+/// only when some lane of the vector needs it (`Node::Rare`).
+fn ldexp(g: &mut Graph, x: ValueId, k: ValueId) -> ValueId {
+    let exact = ldexp_exact(g, x, k);
+    let scale = g.add(Node::Unary(UnOp::Pow2i, k));
+    let product = g.add(Node::Binary(BinOp::Mul, x, scale));
+    let (max_k, min_normal) = (g.constant(126.0), g.constant(f32::MIN_POSITIVE));
+    let k_abs = g.add(Node::Unary(UnOp::Abs, k));
+    // Written as "not in range" so that a NaN `k` takes the exact path too.
+    let k_in_range = g.add(Node::Cmp(CmpOp::Le, k_abs, max_k));
+    let k_outside = g.add(Node::Not(k_in_range));
+    let product_abs = g.add(Node::Unary(UnOp::Abs, product));
+    let small = g.add(Node::Cmp(CmpOp::Lt, product_abs, min_normal));
+    let rare = g.add(Node::MaskBin(MaskOp::Or, k_outside, small));
+    g.add(Node::Rare(rare, exact, product))
+}
+
 /// `x * 2^k` in two exact power-of-two steps, so that `k` may reach the whole
 /// range [-252, 254]. A subnormal result is the multiple of 2^-149 nearest to
 /// `|x| 2^(k+149)`, rounded once and written as bits: x86 takes a microcode
 /// assist (100+ cycles) for every multiply whose result is subnormal, so those
 /// lanes never run one (their normal-path multiply is defused to `2^0`).
-fn ldexp(g: &mut Graph, x: ValueId, k: ValueId) -> ValueId {
+fn ldexp_exact(g: &mut Graph, x: ValueId, k: ValueId) -> ValueId {
     let c = |g: &mut Graph, v: f32| g.constant(v);
     let (lo, hi, half, zero, shift) = (c(g, -252.0), c(g, 254.0), c(g, 0.5), c(g, 0.0), c(g, 149.0));
     let kc = g.add(Node::Binary(BinOp::MaxRaw, lo, k));

@@ -91,6 +91,10 @@ pub enum Node {
     MaskBin(MaskOp, ValueId, ValueId),
     Not(ValueId),
     Select(ValueId, ValueId, ValueId),
+    /// `select(cond, rare, common)` where `cond` is expected to be false in
+    /// every lane: vector targets compute `rare` (and whatever only it needs)
+    /// in a branch taken only when some lane needs it.
+    Rare(ValueId, ValueId, ValueId),
     /// An entry of a constant table (`f32` bits), at the index `trunc(i)`. The
     /// index must be in range; out of range, targets return some entry of the
     /// table and never read outside it.
@@ -155,7 +159,7 @@ impl Graph {
         }
         let ty = match &node {
             Node::Cmp(..) | Node::IsNan(_) | Node::MaskBin(..) | Node::Not(_) => Ty::Mask,
-            Node::Select(_, t, _) => self.types[*t],
+            Node::Select(_, t, _) | Node::Rare(_, t, _) => self.types[*t],
             _ => Ty::F32,
         };
         let id = self.nodes.len();
@@ -220,8 +224,10 @@ impl Kernel {
 
     /// Own arithmetic work per element, in rough "vector instruction" units; called
     /// kernels add their own cost in generated code.
+    /// The rare branches of `Rare` nodes are left out: they run only where
+    /// some lane needs them.
     pub fn own_cost(&self) -> u32 {
-        self.live_nodes()
+        self.needed(self.result, &vec![false; self.graph.nodes.len()])
             .into_iter()
             .map(|id| match &self.graph.nodes[id] {
                 Node::Param(_) | Node::Const(_) | Node::Call(..) => 0,
@@ -231,6 +237,24 @@ impl Kernel {
                 _ => 1,
             })
             .sum()
+    }
+
+    /// Nodes `root` needs that are not `in_scope`, in definition order, not
+    /// following the rare operand of a `Rare` node (its branch computes that).
+    pub fn needed(&self, root: ValueId, in_scope: &[bool]) -> Vec<ValueId> {
+        let mut needed = vec![false; self.graph.nodes.len()];
+        let mut stack = vec![root];
+        while let Some(id) = stack.pop() {
+            if in_scope[id] || needed[id] {
+                continue;
+            }
+            needed[id] = true;
+            match &self.graph.nodes[id] {
+                Node::Rare(cond, _, common) => stack.extend([*cond, *common]),
+                node => stack.extend(operands(node)),
+            }
+        }
+        (0..needed.len()).filter(|&id| needed[id]).collect()
     }
 
     /// Distinct called kernels, in first-use order.
@@ -252,7 +276,7 @@ pub fn operands(node: &Node) -> Vec<ValueId> {
         Node::Param(_) | Node::Const(_) => vec![],
         Node::Unary(_, a) | Node::IsNan(a) | Node::Not(a) | Node::Table(a, _) => vec![*a],
         Node::Binary(_, a, b) | Node::MulLo(a, b) | Node::Cmp(_, a, b) | Node::MaskBin(_, a, b) => vec![*a, *b],
-        Node::Fma(a, b, c) | Node::Select(a, b, c) => vec![*a, *b, *c],
+        Node::Fma(a, b, c) | Node::Select(a, b, c) | Node::Rare(a, b, c) => vec![*a, *b, *c],
         Node::Call(_, args) => args.clone(),
     }
 }

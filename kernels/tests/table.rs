@@ -10,6 +10,21 @@ fn lookup_5(i: f32) -> f32 {
 }
 
 #[kernel]
+fn lookup_12(i: f32) -> f32 {
+    table(i, [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0])
+}
+
+#[kernel]
+fn lookup_20(i: f32) -> f32 {
+    table(
+        i,
+        [
+            0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0, 13.0, 14.0, 15.0, 16.0, 17.0, 18.0, 19.0,
+        ],
+    )
+}
+
+#[kernel]
 fn lookup_40(i: f32) -> f32 {
     table(
         i,
@@ -38,6 +53,9 @@ fn check(kernel: &kernels::Kernel, entries: usize, expected: impl Fn(usize) -> f
 #[test]
 fn small_and_large_tables_match_the_array_on_every_variant() {
     check(&lookup_5::KERNEL, 5, |k| 10.0 + k as f32);
+    // Two and four permutes merged by blends on AVX2, padded with the last entry.
+    check(&lookup_12::KERNEL, 12, |k| k as f32);
+    check(&lookup_20::KERNEL, 20, |k| k as f32);
     check(
         &lookup_40::KERNEL,
         40,

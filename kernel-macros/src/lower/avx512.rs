@@ -134,6 +134,9 @@ impl Target for Avx512 {
     fn select(&self, mask: &Ident, if_true: &Ident, if_false: &Ident) -> TokenStream {
         quote!(_mm512_mask_blend_ps(#mask, #if_false, #if_true))
     }
+    fn any(&self, mask: &Ident) -> TokenStream {
+        quote!(#mask != 0)
+    }
     fn table(&self, i: &Ident, values: &[f32]) -> TokenStream {
         // Permutes read only the low 4 (5) index bits, so any index is safe.
         if values.len() <= 16 {

@@ -60,6 +60,8 @@ pub trait Target {
     fn mask_op(&self, op: MaskOp, a: &Ident, b: &Ident) -> TokenStream;
     fn not(&self, a: &Ident) -> TokenStream;
     fn select(&self, mask: &Ident, if_true: &Ident, if_false: &Ident) -> TokenStream;
+    /// Whether any lane of the mask is set, as a `bool`.
+    fn any(&self, mask: &Ident) -> TokenStream;
     /// `table[trunc(i)]` per lane. This default goes through memory, one lane at
     /// a time; targets with a vector permute or gather override it.
     fn table(&self, i: &Ident, values: &[f32]) -> TokenStream {
@@ -178,16 +180,7 @@ fn eval_fn(k: &Kernel, t: &dyn Target) -> TokenStream {
         let name = &p.name;
         quote!(#name: #vector)
     });
-    let mut stmts = Vec::new();
-    for id in k.live_nodes() {
-        let node = &k.graph.nodes[id];
-        if let Node::Param(_) = node {
-            continue;
-        }
-        let v = value(id);
-        let expr = node_expr(k, t, node);
-        stmts.push(quote!(let #v = #expr;));
-    }
+    let stmts = block(k, t, k.result, &vec![false; k.graph.nodes.len()]);
     let result = operand(k, k.result);
     if is_portable(t) {
         quote! {
@@ -213,6 +206,34 @@ fn eval_fn(k: &Kernel, t: &dyn Target) -> TokenStream {
     }
 }
 
+/// The statements that compute `root` from the values `in_scope`, in
+/// definition order. A `Rare` node becomes a branch: its rare operand, and
+/// whatever only that needs, is computed only when some lane asks for it.
+fn block(k: &Kernel, t: &dyn Target, root: ValueId, in_scope: &[bool]) -> Vec<TokenStream> {
+    let mut scope = in_scope.to_vec();
+    let mut stmts = Vec::new();
+    for id in k.needed(root, in_scope) {
+        let node = &k.graph.nodes[id];
+        let v = value(id);
+        match node {
+            Node::Param(_) => {}
+            Node::Rare(cond, rare, common) => {
+                let inner = block(k, t, *rare, &scope);
+                let (cond, rare, common) = (operand(k, *cond), operand(k, *rare), operand(k, *common));
+                let any = t.any(&cond);
+                let select = t.select(&cond, &rare, &common);
+                stmts.push(quote!(let #v = if #any { #(#inner)* #select } else { #common };));
+            }
+            _ => {
+                let expr = node_expr(k, t, node);
+                stmts.push(quote!(let #v = #expr;));
+            }
+        }
+        scope[id] = true;
+    }
+    stmts
+}
+
 /// A value as an operand: parameters by name, everything else by `v{id}`.
 fn operand(k: &Kernel, id: ValueId) -> Ident {
     match k.graph.nodes[id] {
@@ -235,6 +256,7 @@ fn node_expr(k: &Kernel, t: &dyn Target, node: &Node) -> TokenStream {
         Node::MaskBin(op, a, b) => t.mask_op(*op, &o(a), &o(b)),
         Node::Not(a) => t.not(&o(a)),
         Node::Select(m, a, b) => t.select(&o(m), &o(a), &o(b)),
+        Node::Rare(..) => unreachable!("a branch, emitted by `block`"),
         Node::Table(i, bits) => {
             let values: Vec<f32> = bits.iter().map(|&b| f32::from_bits(b)).collect();
             t.table(&o(i), &values)

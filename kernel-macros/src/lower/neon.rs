@@ -115,4 +115,7 @@ impl Target for Neon {
     fn select(&self, mask: &Ident, if_true: &Ident, if_false: &Ident) -> TokenStream {
         quote!(vbslq_f32(#mask, #if_true, #if_false))
     }
+    fn any(&self, mask: &Ident) -> TokenStream {
+        quote!(vmaxvq_u32(#mask) != 0)
+    }
 }

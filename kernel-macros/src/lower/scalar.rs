@@ -106,6 +106,9 @@ impl Target for Scalar {
     fn select(&self, mask: &Ident, if_true: &Ident, if_false: &Ident) -> TokenStream {
         quote!(if #mask { #if_true } else { #if_false })
     }
+    fn any(&self, mask: &Ident) -> TokenStream {
+        quote!(#mask)
+    }
     fn table(&self, i: &Ident, values: &[f32]) -> TokenStream {
         let table = super::table_const(values);
         // `as usize` truncates and saturates (NaN to 0): never out of bounds.

@@ -156,6 +156,9 @@ impl Target for Sse2 {
     fn select(&self, mask: &Ident, if_true: &Ident, if_false: &Ident) -> TokenStream {
         quote!(_mm_or_ps(_mm_and_ps(#mask, #if_true), _mm_andnot_ps(#mask, #if_false)))
     }
+    fn any(&self, mask: &Ident) -> TokenStream {
+        quote!(_mm_movemask_ps(#mask) != 0)
+    }
 }
 
 impl StreamingStores for Sse2 {

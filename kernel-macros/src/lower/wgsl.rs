@@ -95,7 +95,8 @@ fn expr(k: &Kernel, node: &Node) -> String {
             format!("{} {symbol} {}", o(a), o(b))
         }
         Node::Not(a) => format!("!{}", o(a)),
-        Node::Select(m, t, f) => format!("select({}, {}, {})", o(f), o(t), o(m)),
+        // One invocation per element: nothing to skip, both sides are computed.
+        Node::Select(m, t, f) | Node::Rare(m, t, f) => format!("select({}, {}, {})", o(f), o(t), o(m)),
         Node::Call(callee, args) => {
             let name = callee
                 .path
