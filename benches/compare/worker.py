@@ -118,6 +118,7 @@ def torch_ops(alpha):
 class Worker:
     def __init__(self):
         self.buffers = {}
+        self.torch_threads = torch.get_num_threads() if torch else None
 
     def hello(self):
         missing = [name for name, mod in (("numpy", np), ("torch", torch)) if mod is None]
@@ -127,17 +128,20 @@ class Worker:
             "torch": torch.__version__ if torch else None,
             # NumPy ufuncs run on the calling thread; PyTorch uses its intra-op pool.
             "numpy_threads": 1 if np else None,
-            "torch_threads": torch.get_num_threads() if torch else None,
+            "torch_threads": self.torch_threads,
             "install": ("pip install " + " ".join(missing)) if missing else None,
         }
 
-    def buffers_for(self, lib, n, arity, lo, hi, seed):
-        key = (lib, n, arity, lo, hi)
+    def buffers_for(self, lib, n, arity, dist, lo, hi, seed):
+        key = (lib, n, arity, dist, lo, hi)
         if key not in self.buffers:
             # Keep one size at a time: 10M-100M buffers add up.
             self.buffers = {k: v for k, v in self.buffers.items() if k[1] == n}
             rng = np.random.default_rng(seed)
-            inputs = [rng.uniform(lo, hi, n).astype(np.float32) for _ in range(arity)]
+            inputs = [rng.uniform(lo, hi, n) for _ in range(arity)]
+            if dist == "pow10":
+                inputs = [np.power(10.0, u) for u in inputs]
+            inputs = [u.astype(np.float32) for u in inputs]
             out = np.empty(n, dtype=np.float32)
             tmp = np.empty(n, dtype=np.float32)
             if lib == "torch":
@@ -154,7 +158,7 @@ class Worker:
         if op not in table:
             return {"unavailable": True}
         f = table[op]
-        inputs, out, tmp = self.buffers_for(lib, n, req["arity"], req["lo"], req["hi"], req["seed"])
+        inputs, out, tmp = self.buffers_for(lib, n, req["arity"], req["dist"], req["lo"], req["hi"], req["seed"])
         # Warm-up, the same as the Rust side's: first-touch pages, lazy dispatch,
         # threads woken and clocks up; at least one call and 1 ms.
         warm = time.perf_counter()
@@ -170,6 +174,10 @@ class Worker:
 
 
 def main():
+    # `--threads N` fixes PyTorch's intra-op threads for the whole process:
+    # switching them between calls costs up to 200 ms and slows later calls.
+    if "--threads" in sys.argv and torch is not None:
+        torch.set_num_threads(int(sys.argv[sys.argv.index("--threads") + 1]))
     worker = Worker()
     for line in sys.stdin:
         req = json.loads(line)

@@ -4,10 +4,53 @@
 use kernels::reference::SCALAR_ARG;
 use kernels::{Isa, Kernel, KernelError};
 
-/// Inputs for `kernel`: `kernel.inputs.len()` streams of `n` values, uniform
-/// over the op's interesting range (`kernels::reference::range`), deterministic.
+/// How benchmark inputs are spread.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Distribution {
+    /// Uniform over `[lo, hi]`.
+    Uniform(f32, f32),
+    /// `10^u` with `u` uniform over `[lo, hi]`.
+    Pow10(f32, f32),
+}
+
+impl Distribution {
+    /// What callers typically pass, the headline of every comparison: uniform
+    /// on [-10, 10]; `10^[-3, 3]` for the ops of positive numbers (log, sqrt,
+    /// reciprocal); [-1000, 1000] for add and mul.
+    pub fn typical(kernel: &Kernel) -> Distribution {
+        match kernel.name {
+            "log" | "sqrt" | "reciprocal" => Distribution::Pow10(-3.0, 3.0),
+            "add" | "mul" => Distribution::Uniform(-1000.0, 1000.0),
+            _ => Distribution::Uniform(-10.0, 10.0),
+        }
+    }
+
+    /// The op's whole interesting range (`kernels::reference::range`), out to
+    /// where results overflow or become subnormal: where other libraries take
+    /// slow paths.
+    pub fn full_range(kernel: &Kernel) -> Distribution {
+        let (lo, hi) = kernels::reference::range(kernel.name);
+        Distribution::Uniform(lo, hi)
+    }
+
+    /// `(kind, lo, hi)`, as the Python worker takes them.
+    pub fn parts(self) -> (&'static str, f32, f32) {
+        match self {
+            Distribution::Uniform(lo, hi) => ("uniform", lo, hi),
+            Distribution::Pow10(lo, hi) => ("pow10", lo, hi),
+        }
+    }
+}
+
+/// Inputs for `kernel` over its full range: `kernel.inputs.len()` streams of
+/// `n` values, deterministic.
 pub fn inputs(kernel: &Kernel, n: usize) -> Vec<Vec<f32>> {
-    let (lo, hi) = kernels::reference::range(kernel.name);
+    inputs_from(kernel, n, Distribution::full_range(kernel))
+}
+
+/// Inputs for `kernel` drawn from `distribution`, deterministic.
+pub fn inputs_from(kernel: &Kernel, n: usize, distribution: Distribution) -> Vec<Vec<f32>> {
+    let (_, lo, hi) = distribution.parts();
     let mut state = 0x9e37_79b9_7f4a_7c15u64 ^ n as u64;
     (0..kernel.inputs.len())
         .map(|_| {
@@ -17,7 +60,11 @@ pub fn inputs(kernel: &Kernel, n: usize) -> Vec<Vec<f32>> {
                     state ^= state >> 7;
                     state ^= state << 17;
                     let unit = (state >> 40) as f32 / (1u64 << 24) as f32;
-                    lo + (hi - lo) * unit
+                    let u = lo + (hi - lo) * unit;
+                    match distribution {
+                        Distribution::Uniform(..) => u,
+                        Distribution::Pow10(..) => 10f32.powf(u),
+                    }
                 })
                 .collect()
         })

@@ -4,6 +4,10 @@
 //! sides. Each cell is measured in rounds that alternate the libraries, so
 //! drift hits all sides alike; the reported figure is the median.
 //!
+//! Three tables: typical inputs with all threads (the headline) and with one
+//! thread on every side, then full-range inputs, where results overflow or
+//! become subnormal and other libraries take slow paths.
+//!
 //! ```text
 //! cargo run --release -p kernel-benches --bin compare [-- --quick] [-- --huge]
 //! ```
@@ -16,7 +20,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::Instant;
 
-use kernel_benches::{call, cpu_model, inputs, median};
+use kernel_benches::{Distribution, call, cpu_model, inputs_from, median};
 use kernels::reference::SCALAR_ARG;
 use kernels::{Isa, Kernel};
 
@@ -29,10 +33,17 @@ struct Python {
 }
 
 impl Python {
-    fn start(python: &str) -> Result<Python, String> {
+    /// A worker process; `threads` fixes PyTorch's intra-op threads in it.
+    fn start(python: &str, threads: Option<u32>) -> Result<Python, String> {
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/compare/worker.py");
         let mut child = Command::new(python)
             .arg(script)
+            .args(
+                threads
+                    .map(|t| ["--threads".to_owned(), t.to_string()])
+                    .into_iter()
+                    .flatten(),
+            )
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()
@@ -82,11 +93,39 @@ fn reps_for(ns_per_call: f64, target_s: f64) -> u64 {
 
 #[derive(Default)]
 struct Cell {
+    /// Ours, dispatched, with every rayon thread.
     ours: Vec<f64>,
+    /// Ours, dispatched, inside a one-thread rayon pool.
+    ours_1t: Vec<f64>,
     numpy: Vec<f64>,
     torch: Vec<f64>,
+    torch_1t: Vec<f64>,
+    /// Each variant forced, every rayon thread.
     variants: Vec<Vec<f64>>,
 }
+
+/// One comparison table: which inputs, and whether it times one thread and
+/// each variant too (the headline does; the full-range table does not).
+struct Table {
+    title: &'static str,
+    distribution: fn(&Kernel) -> Distribution,
+    detailed: bool,
+}
+
+const TABLES: [Table; 2] = [
+    Table {
+        title: "typical inputs",
+        distribution: Distribution::typical,
+        detailed: true,
+    },
+    Table {
+        title: "full-range inputs",
+        distribution: Distribution::full_range,
+        detailed: false,
+    },
+];
+
+type Results = Vec<(&'static Kernel, Vec<(usize, Cell)>)>;
 
 struct Options {
     readme: Option<String>,
@@ -167,7 +206,9 @@ fn options() -> Options {
 
 fn main() {
     let o = options();
-    let mut py = match Python::start(&o.python) {
+    // One worker with PyTorch's default threads, one with a single thread.
+    let mut py_1t = Python::start(&o.python, Some(1)).ok();
+    let mut py = match Python::start(&o.python, None) {
         Ok(p) => Some(p),
         Err(e) => {
             eprintln!("{e}\nNumPy and PyTorch columns will be empty.");
@@ -189,8 +230,9 @@ fn main() {
         "Measured {} on {} ({} cores) by `cargo run --release -p kernel-benches --bin compare`.\n\n\
          - ours: kernels {} dispatched to {active}, {threads} rayon threads (inline below the parallel threshold)\n\
          - NumPy {}: 1 thread (ufuncs run on the calling thread)\n\
-         - PyTorch {} (CPU): {} threads\n\n\
-         Time per element, median of {} interleaved rounds; ratio < 1 means ours is faster.\n",
+         - PyTorch {} (CPU): {} threads, and 1 in the one-thread table\n\n\
+         Time per element, median of {} interleaved rounds, preallocated outputs on every side; \
+         ratio < 1 means ours is faster.\n",
         today(),
         cpu_model(),
         std::thread::available_parallelism().map_or(1, usize::from),
@@ -206,77 +248,100 @@ fn main() {
         "\nMemory bandwidth baseline: a parallel copy (read + write, same traffic as relu) on all threads.\n\n| n | copy GB/s | relu GB/s | relu % of copy | add GB/s | add % of copy |\n|---|---|---|---|---|---|\n",
     );
 
-    let mut results: Vec<(&'static Kernel, Vec<(usize, Cell)>)> = Vec::new();
-    for &kernel in kernels::ALL {
-        if !o.only.is_empty() && !o.only.iter().any(|name| name == kernel.name) {
-            continue;
-        }
-        let isas: Vec<Isa> = kernel.runnable_isas().collect();
-        let mut rows = Vec::new();
-        for &n in &o.sizes {
-            let data = inputs(kernel, n);
-            let mut out = vec![0.0f32; n];
-            let mut time_ours = |isa: Option<Isa>| {
-                // Warm-up, the same as the Python side's: at least one call and 1 ms.
-                let warm = Instant::now();
-                call(kernel, isa, &data, &mut out).expect("valid call");
-                while warm.elapsed().as_micros() < 1_000 {
-                    call(kernel, isa, &data, &mut out).expect("valid call");
-                }
-                let probe = Instant::now();
-                call(kernel, isa, &data, &mut out).expect("valid call");
-                let reps = reps_for(probe.elapsed().as_nanos() as f64, o.target_s);
-                let start = Instant::now();
-                for _ in 0..reps {
-                    call(kernel, isa, &data, &mut out).expect("valid call");
-                }
-                start.elapsed().as_nanos() as f64 / reps as f64
-            };
-            let (lo, hi) = kernels::reference::range(kernel.name);
-            let mut cell = Cell {
-                variants: vec![Vec::new(); isas.len()],
-                ..Cell::default()
-            };
-            let mut py_reps = [0u64; 2];
-            for _ in 0..o.rounds {
-                settle(AFTER_TORCH_MS);
-                cell.ours.push(time_ours(None));
-                for (slot, isa) in cell.variants.iter_mut().zip(&isas) {
-                    slot.push(time_ours(Some(*isa)));
-                }
-                settle(AFTER_OURS_MS);
-                for (i, lib) in ["numpy", "torch"].into_iter().enumerate() {
-                    let Some(p) = py.as_mut() else { continue };
-                    let ask = |p: &mut Python, reps: u64| {
-                        let request = format!(
-                            r#"{{"cmd": "time", "lib": "{lib}", "op": "{}", "n": {n}, "reps": {reps}, "arity": {}, "lo": {lo}, "hi": {hi}, "seed": {SEED}, "alpha": {SCALAR_ARG}}}"#,
-                            kernel.name,
-                            kernel.inputs.len()
-                        );
-                        p.ask(&request)
-                            .ok()
-                            .and_then(|r| json_field(&r, "ns_per_call").and_then(|v| v.parse::<f64>().ok()))
-                    };
-                    if py_reps[i] == 0 {
-                        py_reps[i] = ask(p, 1).map_or(0, |ns| reps_for(ns, o.target_s));
-                    }
-                    if py_reps[i] > 0
-                        && let Some(ns) = ask(p, py_reps[i])
-                    {
-                        if lib == "numpy" {
-                            &mut cell.numpy
-                        } else {
-                            &mut cell.torch
-                        }
-                        .push(ns);
-                    }
-                }
+    let one_thread = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .expect("a one-thread pool");
+    let mut tables: Vec<Results> = Vec::new();
+    for table in &TABLES {
+        println!("\n## {}", table.title);
+        let mut results: Results = Vec::new();
+        for &kernel in kernels::ALL {
+            if !o.only.is_empty() && !o.only.iter().any(|name| name == kernel.name) {
+                continue;
             }
-            rows.push((n, cell));
+            let distribution = (table.distribution)(kernel);
+            let isas: Vec<Isa> = kernel.runnable_isas().collect();
+            let mut rows = Vec::new();
+            for &n in &o.sizes {
+                let data = inputs_from(kernel, n, distribution);
+                let mut out = vec![0.0f32; n];
+                let mut time_ours = |isa: Option<Isa>| {
+                    // Warm-up, the same as the Python side's: at least one call and 1 ms.
+                    let warm = Instant::now();
+                    call(kernel, isa, &data, &mut out).expect("valid call");
+                    while warm.elapsed().as_micros() < 1_000 {
+                        call(kernel, isa, &data, &mut out).expect("valid call");
+                    }
+                    let probe = Instant::now();
+                    call(kernel, isa, &data, &mut out).expect("valid call");
+                    let reps = reps_for(probe.elapsed().as_nanos() as f64, o.target_s);
+                    let start = Instant::now();
+                    for _ in 0..reps {
+                        call(kernel, isa, &data, &mut out).expect("valid call");
+                    }
+                    start.elapsed().as_nanos() as f64 / reps as f64
+                };
+                let mut cell = Cell {
+                    variants: vec![Vec::new(); if table.detailed { isas.len() } else { 0 }],
+                    ..Cell::default()
+                };
+                let mut py_reps = [0u64; 3];
+                for _ in 0..o.rounds {
+                    settle(AFTER_TORCH_MS);
+                    cell.ours.push(time_ours(None));
+                    if table.detailed {
+                        // The whole timing loop runs on the pool's one thread, so
+                        // the runtime sees one thread and runs every call inline.
+                        cell.ours_1t.push(one_thread.install(|| time_ours(None)));
+                        for (slot, isa) in cell.variants.iter_mut().zip(&isas) {
+                            slot.push(time_ours(Some(*isa)));
+                        }
+                    }
+                    settle(AFTER_OURS_MS);
+                    let contestants: &[(&str, u32)] = if table.detailed {
+                        &[("numpy", 0), ("torch", 0), ("torch", 1)]
+                    } else {
+                        &[("numpy", 0), ("torch", 0)]
+                    };
+                    for (i, &(lib, threads)) in contestants.iter().enumerate() {
+                        let Some(p) = (if threads == 1 { py_1t.as_mut() } else { py.as_mut() }) else {
+                            continue;
+                        };
+                        let (dist, lo, hi) = distribution.parts();
+                        let ask = |p: &mut Python, reps: u64| {
+                            let request = format!(
+                                r#"{{"cmd": "time", "lib": "{lib}", "op": "{}", "n": {n}, "reps": {reps}, "arity": {}, "dist": "{dist}", "lo": {lo}, "hi": {hi}, "seed": {SEED}, "alpha": {SCALAR_ARG}}}"#,
+                                kernel.name,
+                                kernel.inputs.len()
+                            );
+                            p.ask(&request)
+                                .ok()
+                                .and_then(|r| json_field(&r, "ns_per_call").and_then(|v| v.parse::<f64>().ok()))
+                        };
+                        if py_reps[i] == 0 {
+                            py_reps[i] = ask(p, 1).map_or(0, |ns| reps_for(ns, o.target_s));
+                        }
+                        if py_reps[i] > 0
+                            && let Some(ns) = ask(p, py_reps[i])
+                        {
+                            match (lib, threads) {
+                                ("numpy", _) => &mut cell.numpy,
+                                (_, 1) => &mut cell.torch_1t,
+                                _ => &mut cell.torch,
+                            }
+                            .push(ns);
+                        }
+                    }
+                }
+                rows.push((n, cell));
+            }
+            print_kernel(kernel, &rows, &isas);
+            results.push((kernel, rows));
         }
-        print_kernel(kernel, &rows, &isas);
-        results.push((kernel, rows));
+        tables.push(results);
     }
+    let results = &tables[0];
 
     for (n, copy_gbs) in &bandwidth {
         let gbs = |name: &str| {
@@ -298,14 +363,22 @@ fn main() {
     }
     print!("{bw_md}");
     std::fs::create_dir_all(&o.out_dir).expect("create the output directory");
-    let md = format!("{header}{bw_md}\n{}", markdown(&results));
+    let md = format!(
+        "{header}{bw_md}\n{}",
+        TABLES
+            .iter()
+            .zip(&tables)
+            .map(|(table, results)| format!("### {}\n\n{}", table.title, markdown(results)))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
     let md_path = format!("{}/comparison.md", o.out_dir);
     std::fs::write(&md_path, md).expect("write the table");
     let svg_path = format!("{}/comparison.svg", o.out_dir);
-    std::fs::write(&svg_path, svg(&results, &o.sizes)).expect("write the chart");
+    std::fs::write(&svg_path, svg(results, &o.sizes)).expect("write the chart");
     println!("\nwrote {md_path} and {svg_path}");
     if let Some(path) = &o.readme {
-        let summary = format!("{header}{bw_md}\n{}", ratio_summary(&results, &o.sizes));
+        let summary = format!("{header}{bw_md}\n{}", ratio_summary(&tables, &o.sizes));
         kernel_benches::rewrite_section(path, "compare-summary", |_| summary);
         println!("rewrote the comparison summary in {path}");
     }
@@ -315,8 +388,9 @@ fn main() {
         ("NumPy", &numpy, (|c: &Cell| &c.numpy) as fn(&Cell) -> &Vec<f64>),
         ("PyTorch", &torch, |c: &Cell| &c.torch),
     ] {
-        let timed = results
+        let timed = tables
             .iter()
+            .flatten()
             .flat_map(|(_, rows)| rows)
             .filter(|(_, c)| !pick(c).is_empty())
             .count();
@@ -371,27 +445,34 @@ fn print_kernel(kernel: &Kernel, rows: &[(usize, Cell)], isas: &[Isa]) {
     println!("\n{}", kernel.name);
     let variant_names: Vec<&str> = isas.iter().map(|i| i.name()).collect();
     println!(
-        "{:>10} {:>9} {:>9} {:>9} {:>8} {:>8}   variants ({})",
+        "{:>10} {:>9} {:>9} {:>9} {:>8} {:>8} | 1 thread: {:>9} {:>9} {:>8} {:>8}   variants ({})",
         "n",
         "ours",
         "numpy",
         "torch",
         "/numpy",
         "/torch",
+        "ours",
+        "torch",
+        "/numpy",
+        "/torch",
         variant_names.join(", ")
     );
     for (n, c) in rows {
-        let ours = per_element(&c.ours, *n);
-        let numpy = per_element(&c.numpy, *n);
-        let torch = per_element(&c.torch, *n);
+        let [ours, numpy, torch, ours_1t, torch_1t] =
+            [&c.ours, &c.numpy, &c.torch, &c.ours_1t, &c.torch_1t].map(|v| per_element(v, *n));
         let variants: Vec<String> = c.variants.iter().map(|v| fmt_ns(per_element(v, *n))).collect();
         println!(
-            "{n:>10} {:>9} {:>9} {:>9} {:>8} {:>8}   {}",
+            "{n:>10} {:>9} {:>9} {:>9} {:>8} {:>8} |           {:>9} {:>9} {:>8} {:>8}   {}",
             fmt_ns(ours),
             fmt_ns(numpy),
             fmt_ns(torch),
             fmt_ratio(ours, numpy),
             fmt_ratio(ours, torch),
+            fmt_ns(ours_1t),
+            fmt_ns(torch_1t),
+            fmt_ratio(ours_1t, numpy),
+            fmt_ratio(ours_1t, torch_1t),
             variants.join(" ")
         );
     }
@@ -399,26 +480,22 @@ fn print_kernel(kernel: &Kernel, rows: &[(usize, Cell)], isas: &[Isa]) {
 
 fn markdown(results: &[(&Kernel, Vec<(usize, Cell)>)]) -> String {
     let mut s = String::from(
-        "| op | n | ours ns/el | NumPy ns/el | PyTorch ns/el | ours/NumPy | ours/PyTorch | variants ns/el |\n|---|---|---|---|---|---|---|---|\n",
+        "| op | n | ours ns/el | NumPy ns/el | PyTorch ns/el | ours 1 thread | PyTorch 1 thread | variants ns/el |\n|---|---|---|---|---|---|---|---|\n",
     );
     for (kernel, rows) in results {
         let isas: Vec<Isa> = kernel.runnable_isas().collect();
         for (n, c) in rows {
-            let ours = per_element(&c.ours, *n);
             let variants: Vec<String> = c
                 .variants
                 .iter()
                 .zip(&isas)
                 .map(|(v, isa)| format!("{} {}", isa.name(), fmt_ns(per_element(v, *n))))
                 .collect();
+            let [ours, numpy, torch, ours_1t, torch_1t] =
+                [&c.ours, &c.numpy, &c.torch, &c.ours_1t, &c.torch_1t].map(|v| fmt_ns(per_element(v, *n)));
             s.push_str(&format!(
-                "| {} | {n} | {} | {} | {} | {} | {} | {} |\n",
+                "| {} | {n} | {ours} | {numpy} | {torch} | {ours_1t} | {torch_1t} | {} |\n",
                 kernel.name,
-                fmt_ns(ours),
-                fmt_ns(per_element(&c.numpy, *n)),
-                fmt_ns(per_element(&c.torch, *n)),
-                fmt_ratio(ours, per_element(&c.numpy, *n)),
-                fmt_ratio(ours, per_element(&c.torch, *n)),
                 variants.join(", ")
             ));
         }
@@ -426,24 +503,53 @@ fn markdown(results: &[(&Kernel, Vec<(usize, Cell)>)]) -> String {
     s
 }
 
-/// Per op and size, ours/NumPy and ours/PyTorch (dispatched call, medians).
-fn ratio_summary(results: &[(&Kernel, Vec<(usize, Cell)>)], sizes: &[usize]) -> String {
-    let mut s = String::from("Ratio of times, ours / NumPy and ours / PyTorch (< 1: ours is faster):\n\n| op |");
-    for n in sizes {
-        s.push_str(&format!(" {n} |"));
-    }
-    s.push_str("\n|---|");
-    s.push_str(&"---|".repeat(sizes.len()));
-    s.push('\n');
-    for (kernel, rows) in results {
-        s.push_str(&format!("| {} |", kernel.name));
-        for (n, c) in rows {
-            let ours = per_element(&c.ours, *n);
-            s.push_str(&format!(
-                " {} / {} |",
-                fmt_ratio(ours, per_element(&c.numpy, *n)),
-                fmt_ratio(ours, per_element(&c.torch, *n))
-            ));
+/// Per op and size, ours/NumPy and ours/PyTorch (medians), one table per
+/// thread setting and input range; a ratio over 1.00 (a loss) is in bold.
+fn ratio_summary(tables: &[Results], sizes: &[usize]) -> String {
+    type Pick = fn(&Cell) -> (&Vec<f64>, &Vec<f64>, &Vec<f64>);
+    let views: [(&str, &Results, Pick); 3] = [
+        (
+            "Typical inputs, all threads (ours: rayon's threads; NumPy: 1; PyTorch: its intra-op threads)",
+            &tables[0],
+            |c| (&c.ours, &c.numpy, &c.torch),
+        ),
+        (
+            "Typical inputs, one thread on every side (ours in a one-thread rayon pool, PyTorch with `set_num_threads(1)`)",
+            &tables[0],
+            |c| (&c.ours_1t, &c.numpy, &c.torch_1t),
+        ),
+        (
+            "Full-range inputs, all threads: results overflow or become subnormal, where other libraries take slow paths",
+            &tables[1],
+            |c| (&c.ours, &c.numpy, &c.torch),
+        ),
+    ];
+    let mut s = String::new();
+    for (title, results, pick) in views {
+        s.push_str(&format!(
+            "**{title}.** Ratio of times, ours / NumPy and ours / PyTorch (< 1: ours is faster):\n\n| op |"
+        ));
+        for n in sizes {
+            s.push_str(&format!(" {n} |"));
+        }
+        s.push_str("\n|---|");
+        s.push_str(&"---|".repeat(sizes.len()));
+        s.push('\n');
+        for (kernel, rows) in results.iter() {
+            s.push_str(&format!("| {} |", kernel.name));
+            for (n, c) in rows {
+                let (ours, numpy, torch) = pick(c);
+                let ours = per_element(ours, *n);
+                let ratio = |theirs: &Vec<f64>| {
+                    let text = fmt_ratio(ours, per_element(theirs, *n));
+                    match text.parse::<f64>() {
+                        Ok(r) if r > 1.0 => format!("**{text}**"),
+                        _ => text,
+                    }
+                };
+                s.push_str(&format!(" {} / {} |", ratio(numpy), ratio(torch)));
+            }
+            s.push('\n');
         }
         s.push('\n');
     }
