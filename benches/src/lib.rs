@@ -2,6 +2,7 @@
 //! descriptor with generated inputs.
 
 use kernels::reference::SCALAR_ARG;
+use kernels::runtime::Plan;
 use kernels::{Isa, Kernel, KernelError};
 
 /// How benchmark inputs are spread.
@@ -73,6 +74,16 @@ pub fn inputs_from(kernel: &Kernel, n: usize, distribution: Distribution) -> Vec
 
 /// Runs `kernel` on `inputs` into `out` with `isa`, or dispatched when `None`.
 pub fn call(kernel: &Kernel, isa: Option<Isa>, inputs: &[Vec<f32>], out: &mut [f32]) -> Result<(), KernelError> {
+    call_as(kernel, isa.map(|isa| (isa, None)), inputs, out)
+}
+
+/// Runs `kernel` with `isa` and, when given, an explicit plan; dispatched when `None`.
+pub fn call_as(
+    kernel: &Kernel,
+    how: Option<(Isa, Option<Plan>)>,
+    inputs: &[Vec<f32>],
+    out: &mut [f32],
+) -> Result<(), KernelError> {
     let mut slices: [&[f32]; kernels::runtime::MAX_INPUTS] = [&[]; kernels::runtime::MAX_INPUTS];
     for (slot, input) in slices.iter_mut().zip(inputs) {
         *slot = input;
@@ -80,24 +91,14 @@ pub fn call(kernel: &Kernel, isa: Option<Isa>, inputs: &[Vec<f32>], out: &mut [f
     let slices = &slices[..inputs.len()];
     let scalars = [SCALAR_ARG; kernels::runtime::MAX_SCALARS];
     let scalars = &scalars[..kernel.scalars.len()];
-    match isa {
-        Some(isa) => kernels::runtime::run_with_isa(kernel, isa, slices, scalars, out),
+    match how {
+        Some((isa, Some(plan))) => kernels::runtime::run_planned(kernel, isa, plan, slices, scalars, out),
+        Some((isa, None)) => kernels::runtime::run_with_isa(kernel, isa, slices, scalars, out),
         None => kernels::runtime::run(kernel, slices, scalars, out),
     }
 }
 
-/// The CPU's model name (Linux), or the architecture.
-pub fn cpu_model() -> String {
-    std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|text| {
-            text.lines()
-                .find(|l| l.starts_with("model name"))
-                .and_then(|l| l.split(':').nth(1))
-                .map(|s| s.trim().to_owned())
-        })
-        .unwrap_or_else(|| std::env::consts::ARCH.to_owned())
-}
+pub use kernels::runtime::cpu_model;
 
 /// The median of timing samples.
 pub fn median(mut samples: Vec<f64>) -> f64 {

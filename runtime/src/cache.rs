@@ -12,23 +12,41 @@ pub fn l2_bytes() -> usize {
     *L2.get_or_init(|| read_l2().unwrap_or(DEFAULT_L2_BYTES))
 }
 
-#[cfg(target_os = "linux")]
+/// The last-level cache (shared by the cores), in bytes, if the OS says.
+pub fn llc_bytes() -> Option<usize> {
+    data_caches()
+        .into_iter()
+        .max_by_key(|&(level, _)| level)
+        .map(|(_, size)| size)
+}
+
 fn read_l2() -> Option<usize> {
+    data_caches()
+        .into_iter()
+        .find_map(|(level, size)| (level == 2).then_some(size))
+}
+
+/// (level, bytes) of cpu0's data and unified caches.
+#[cfg(target_os = "linux")]
+fn data_caches() -> Vec<(u32, usize)> {
     let dir = std::path::Path::new("/sys/devices/system/cpu/cpu0/cache");
-    (0..8).find_map(|i| {
-        let index = dir.join(format!("index{i}"));
-        let level = std::fs::read_to_string(index.join("level")).ok()?;
-        let kind = std::fs::read_to_string(index.join("type")).ok()?;
-        if level.trim() != "2" || kind.trim() == "Instruction" {
-            return None;
-        }
-        parse_size(&std::fs::read_to_string(index.join("size")).ok()?)
-    })
+    (0..8)
+        .filter_map(|i| {
+            let index = dir.join(format!("index{i}"));
+            let level = std::fs::read_to_string(index.join("level")).ok()?;
+            let kind = std::fs::read_to_string(index.join("type")).ok()?;
+            if kind.trim() == "Instruction" {
+                return None;
+            }
+            let size = parse_size(&std::fs::read_to_string(index.join("size")).ok()?)?;
+            Some((level.trim().parse().ok()?, size))
+        })
+        .collect()
 }
 
 #[cfg(not(target_os = "linux"))]
-fn read_l2() -> Option<usize> {
-    None
+fn data_caches() -> Vec<(u32, usize)> {
+    Vec::new()
 }
 
 /// Parses sysfs sizes such as `2048K` or `1M`.

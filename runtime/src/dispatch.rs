@@ -53,15 +53,17 @@ fn resolve() -> Result<Isa, KernelError> {
 
 /// The ISA a dispatched call of `kernel` on `len` elements runs on: the active
 /// one, or AVX2 where calibration measured it beating the detected AVX-512 at
-/// that size (`calibration::AVX2_WINS`).
+/// that size (the calibration's `avx2_wins`).
 #[inline]
-pub(crate) fn isa_for(kernel: &Kernel, len: usize) -> Result<Isa, KernelError> {
+pub fn isa_for(kernel: &Kernel, len: usize) -> Result<Isa, KernelError> {
     let isa = active_isa()?;
     if isa == Isa::Avx512
         && DETECTED.load(Ordering::Relaxed)
-        && calibration::AVX2_WINS
+        && calibration::current()
+            .0
+            .avx2_wins
             .iter()
-            .any(|&(name, lo, hi)| (lo..=hi).contains(&len) && name == kernel.name)
+            .any(|(name, lo, hi)| (*lo..=*hi).contains(&len) && name == kernel.name)
         && kernel.variants.get(Isa::Avx2).is_some()
     {
         return Ok(Isa::Avx2);

@@ -137,10 +137,11 @@ impl Plan {
     /// cost and the calibrated machine constants.
     pub fn auto(kernel: &Kernel, len: usize) -> Plan {
         let inline_ns = len as f64 * estimated_ns_per_element(kernel);
-        let parallel = rayon::current_num_threads() > 1 && inline_ns >= calibration::PARALLEL_MIN_NS;
+        let c = &calibration::current().0;
+        let parallel = rayon::current_num_threads() > 1 && inline_ns >= c.parallel_min_ns;
         Plan {
             chunk: parallel.then(|| Plan::chunk_len(kernel, len)),
-            streaming: len * 4 >= calibration::STREAM_MIN_BYTES,
+            streaming: len * 4 >= c.stream_min_bytes,
         }
     }
 
@@ -191,7 +192,8 @@ fn bytes_per_element(kernel: &Kernel) -> usize {
 /// Inline time per element: the larger of memory traffic and arithmetic, with
 /// the calibrated constants.
 pub fn estimated_ns_per_element(kernel: &Kernel) -> f64 {
-    let memory = bytes_per_element(kernel) as f64 * calibration::NS_PER_BYTE;
-    let compute = f64::from(kernel.cost) * calibration::NS_PER_COST;
+    let c = &calibration::current().0;
+    let memory = bytes_per_element(kernel) as f64 * c.ns_per_byte;
+    let compute = f64::from(kernel.cost) * c.ns_per_cost;
     memory.max(compute)
 }

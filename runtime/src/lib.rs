@@ -14,8 +14,9 @@ mod isa;
 mod kernel;
 mod parallel;
 
-pub use cache::{DEFAULT_L2_BYTES, l2_bytes};
-pub use dispatch::{ISA_ENV, active_isa, clear_forced_isa, force_isa};
+pub use cache::{DEFAULT_L2_BYTES, l2_bytes, llc_bytes};
+pub use calibration::{CALIBRATION_ENV, Calibration, cpu_model};
+pub use dispatch::{ISA_ENV, active_isa, clear_forced_isa, force_isa, isa_for};
 pub use error::KernelError;
 pub use exec::{Plan, estimated_ns_per_element, run, run_in_place, run_planned, run_with_isa};
 #[cfg(feature = "gpu")]

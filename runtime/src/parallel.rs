@@ -3,7 +3,7 @@
 //!
 //! Waking a sleeping rayon worker costs ~20 µs on a VM, as much as the whole
 //! work of a 100K-element call. So a helper, once it has run, stays awake for a
-//! short while (`calibration::HELPER_SPIN_NS`) watching a one-job slot: a call
+//! short while (`helper_spin_ns` of the calibration) watching a one-job slot: a call
 //! that comes soon after publishes its job there and awake helpers join at
 //! once, with no wake-up. A helper gives its thread back early when rayon has
 //! other work for it. Calls that find the slot taken (another thread's call in
@@ -131,7 +131,7 @@ fn helper() {
 }
 
 fn stay_awake() {
-    let spin = Duration::from_nanos(calibration::HELPER_SPIN_NS);
+    let spin = Duration::from_nanos(calibration::current().0.helper_spin_ns);
     AWAKE.fetch_add(1, SeqCst);
     let mut deadline = Instant::now() + spin;
     loop {

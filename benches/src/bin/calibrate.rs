@@ -1,5 +1,8 @@
-//! Measures the machine constants behind the runtime's choices and rewrites
-//! `runtime/src/calibration.rs` with them (then rebuild to use them).
+//! Measures the machine constants behind the runtime's choices and writes
+//! them where the runtime reads them on this machine (the per-CPU-model file in
+//! the user cache, or `KERNELS_CALIBRATION`); from the next process on,
+//! dispatched calls use them. It starts from the derived defaults, whatever a
+//! file says, and takes about a minute.
 //!
 //! ```text
 //! cargo run --release -p kernel-benches --bin calibrate [-- --dry-run]
@@ -23,14 +26,15 @@
 
 use std::time::{Duration, Instant};
 
-use kernel_benches::{cpu_model, inputs, median};
+use kernel_benches::{Distribution, cpu_model, inputs_from, median};
 use kernels::reference::SCALAR_ARG;
-use kernels::runtime::{Plan, run_planned};
+use kernels::runtime::calibration::calibration_path;
+use kernels::runtime::{Calibration, Plan, run_planned};
 use kernels::{Isa, Kernel};
 
 /// Median ns of one call of `kernel` on `n` elements with `plan`.
 fn time(kernel: &Kernel, isa: Isa, plan: Plan, n: usize, samples: usize) -> f64 {
-    let data = inputs(kernel, n);
+    let data = inputs_from(kernel, n, Distribution::typical(kernel));
     let slices: Vec<&[f32]> = data.iter().map(Vec::as_slice).collect();
     let scalars: Vec<f32> = kernel.scalars.iter().map(|_| SCALAR_ARG).collect();
     let mut out = vec![0.0f32; n];
@@ -102,7 +106,7 @@ fn main() {
     let estimate = |k: &Kernel| (bytes(k) * ns_per_byte).max(f64::from(k.cost) * ns_per_cost);
     let parallel_min_ns = if threads < 2 {
         println!("PARALLEL_MIN_NS: one thread, nothing to measure; keeping the default");
-        kernels::runtime::calibration::PARALLEL_MIN_NS
+        Calibration::DEFAULT.parallel_min_ns
     } else {
         median(
             ["relu", "tanh", "gelu"]
@@ -163,12 +167,12 @@ fn main() {
 
     let helper_spin_ns = if threads < 2 {
         println!("HELPER_SPIN_NS: one thread, no helpers; keeping the default");
-        kernels::runtime::calibration::HELPER_SPIN_NS
+        Calibration::DEFAULT.helper_spin_ns
     } else {
         let n = 8_192;
         let plan = Plan::parallel(relu, n, false);
         let back_to_back = time(relu, isa, plan, n, 15);
-        let data = inputs(relu, n);
+        let data = inputs_from(relu, n, Distribution::typical(relu));
         let mut out = vec![0.0f32; n];
         let after_pause = median(
             (0..31)
@@ -211,53 +215,31 @@ fn main() {
         }
     }
     println!("AVX2_WINS       = {avx2_wins:?}");
-    let wins: Vec<String> = avx2_wins
-        .iter()
-        .map(|(name, lo, hi)| {
-            let hi = if *hi == usize::MAX {
-                "usize::MAX".to_owned()
-            } else {
-                hi.to_string()
-            };
-            format!("\n    (\"{name}\", {lo}, {hi}),")
-        })
-        .collect();
-
-    let cpu = cpu_model();
-    let source = format!(
-        "//! Machine constants behind the runtime's choices, written by\n\
-         //! `cargo run --release -p kernel-benches --bin calibrate`, which measures each\n\
-         //! one as its comment says. Compiled in as defaults; re-run it on the target machine.\n\
-         //!\n\
-         //! Measured on: {cpu}, {threads} threads, L2 {} KiB, best ISA {isa}.\n\n\
-         /// Inline time per byte of input and output moved, in ns (data in L2): relu and add.\n\
-         pub const NS_PER_BYTE: f64 = {ns_per_byte:.5};\n\
-         /// Inline time per unit of a kernel's IR cost, per element, in ns (best ISA):\n\
-         /// median over the transcendental kernels.\n\
-         pub const NS_PER_COST: f64 = {ns_per_cost:.5};\n\
-         /// Estimated inline time above which splitting across threads pays, in ns: the\n\
-         /// crossover measured for relu, tanh and gelu.\n\
-         pub const PARALLEL_MIN_NS: f64 = {parallel_min_ns:.1};\n\
-         /// Output size above which non-temporal stores beat cached stores, in bytes.\n\
-         pub const STREAM_MIN_BYTES: usize = {stream_min_bytes};\n\
-         /// How long a helper thread stays awake after a parallel call, in ns: five\n\
-         /// times the measured cost of waking a sleeping one.\n\
-         pub const HELPER_SPIN_NS: u64 = {helper_spin_ns};\n\
-         /// Size classes (kernel, first and last length) where the AVX2 variant beat\n\
-         /// AVX-512 by 10% or more; dispatched calls there take AVX2.\n\
-         pub const AVX2_WINS: &[(&str, usize, usize)] = &[{}];\n",
+    let calibration = Calibration {
+        ns_per_byte,
+        ns_per_cost,
+        parallel_min_ns,
+        stream_min_bytes,
+        helper_spin_ns,
+        avx2_wins: avx2_wins
+            .into_iter()
+            .map(|(k, lo, hi)| (k.to_owned(), lo, hi))
+            .collect(),
+    };
+    let text = format!(
+        "# Measured by `cargo run --release -p kernel-benches --bin calibrate` on {}, {threads} threads, \
+         L2 {} KiB, best ISA {isa}.\n{}",
+        cpu_model(),
         kernels::runtime::l2_bytes() >> 10,
-        if wins.is_empty() {
-            String::new()
-        } else {
-            wins.concat() + "\n"
-        }
+        calibration.to_text()
     );
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../runtime/src/calibration.rs");
-    if dry_run {
-        print!("\n{source}");
-    } else {
-        std::fs::write(path, source).expect("write calibration.rs");
-        println!("\nwrote {path}; rebuild to use it");
+    let Some(path) = calibration_path().filter(|_| !dry_run) else {
+        print!("\n{text}");
+        return;
+    };
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
     }
+    std::fs::write(&path, text).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+    println!("\nwrote {}; new processes on this machine use it", path.display());
 }

@@ -20,8 +20,9 @@ use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::Instant;
 
-use kernel_benches::{Distribution, call, cpu_model, inputs_from, median};
+use kernel_benches::{Distribution, call_as, cpu_model, inputs_from, median};
 use kernels::reference::SCALAR_ARG;
+use kernels::runtime::Plan;
 use kernels::{Isa, Kernel};
 
 const SEED: u64 = 12345;
@@ -102,6 +103,17 @@ struct Cell {
     torch_1t: Vec<f64>,
     /// Each variant forced, every rayon thread.
     variants: Vec<Vec<f64>>,
+    /// The dispatched ISA with each plan of `plans`.
+    plans: Vec<Vec<f64>>,
+}
+
+/// The plans the runtime chooses between, to check its choice against.
+fn plans(kernel: &Kernel, n: usize) -> [(&'static str, Plan); 3] {
+    [
+        ("inline", Plan::INLINE),
+        ("parallel", Plan::parallel(kernel, n, false)),
+        ("parallel+streaming", Plan::parallel(kernel, n, true)),
+    ]
 }
 
 /// One comparison table: which inputs, and whether it times one thread and
@@ -266,24 +278,26 @@ fn main() {
             for &n in &o.sizes {
                 let data = inputs_from(kernel, n, distribution);
                 let mut out = vec![0.0f32; n];
-                let mut time_ours = |isa: Option<Isa>| {
+                let mut time_ours = |how: Option<(Isa, Option<Plan>)>| {
                     // Warm-up, the same as the Python side's: at least one call and 1 ms.
                     let warm = Instant::now();
-                    call(kernel, isa, &data, &mut out).expect("valid call");
+                    call_as(kernel, how, &data, &mut out).expect("valid call");
                     while warm.elapsed().as_micros() < 1_000 {
-                        call(kernel, isa, &data, &mut out).expect("valid call");
+                        call_as(kernel, how, &data, &mut out).expect("valid call");
                     }
                     let probe = Instant::now();
-                    call(kernel, isa, &data, &mut out).expect("valid call");
+                    call_as(kernel, how, &data, &mut out).expect("valid call");
                     let reps = reps_for(probe.elapsed().as_nanos() as f64, o.target_s);
                     let start = Instant::now();
                     for _ in 0..reps {
-                        call(kernel, isa, &data, &mut out).expect("valid call");
+                        call_as(kernel, how, &data, &mut out).expect("valid call");
                     }
                     start.elapsed().as_nanos() as f64 / reps as f64
                 };
+                let dispatched = kernels::runtime::isa_for(kernel, n).expect("dispatch ISA");
                 let mut cell = Cell {
                     variants: vec![Vec::new(); if table.detailed { isas.len() } else { 0 }],
+                    plans: vec![Vec::new(); if table.detailed { 3 } else { 0 }],
                     ..Cell::default()
                 };
                 let mut py_reps = [0u64; 3];
@@ -295,7 +309,10 @@ fn main() {
                         // the runtime sees one thread and runs every call inline.
                         cell.ours_1t.push(one_thread.install(|| time_ours(None)));
                         for (slot, isa) in cell.variants.iter_mut().zip(&isas) {
-                            slot.push(time_ours(Some(*isa)));
+                            slot.push(time_ours(Some((*isa, None))));
+                        }
+                        for (slot, (_, plan)) in cell.plans.iter_mut().zip(plans(kernel, n)) {
+                            slot.push(time_ours(Some((dispatched, Some(plan)))));
                         }
                     }
                     settle(AFTER_OURS_MS);
@@ -364,7 +381,9 @@ fn main() {
     print!("{bw_md}");
     std::fs::create_dir_all(&o.out_dir).expect("create the output directory");
     let md = format!(
-        "{header}{bw_md}\n{}",
+        "{header}{bw_md}\n{}{}\n{}",
+        ratio_summary(&tables, &o.sizes),
+        choice_summary(&tables[0], &o.sizes),
         TABLES
             .iter()
             .zip(&tables)
@@ -378,7 +397,11 @@ fn main() {
     std::fs::write(&svg_path, svg(results, &o.sizes)).expect("write the chart");
     println!("\nwrote {md_path} and {svg_path}");
     if let Some(path) = &o.readme {
-        let summary = format!("{header}{bw_md}\n{}", ratio_summary(&tables, &o.sizes));
+        let summary = format!(
+            "{header}{bw_md}\n{}{}",
+            ratio_summary(&tables, &o.sizes),
+            choice_summary(&tables[0], &o.sizes)
+        );
         kernel_benches::rewrite_section(path, "compare-summary", |_| summary);
         println!("rewrote the comparison summary in {path}");
     }
@@ -550,6 +573,45 @@ fn ratio_summary(tables: &[Results], sizes: &[usize]) -> String {
                 s.push_str(&format!(" {} / {} |", ratio(numpy), ratio(torch)));
             }
             s.push('\n');
+        }
+        s.push('\n');
+    }
+    s
+}
+
+/// Per op and size, the dispatched call's time over the best of every variant
+/// (the runtime's plan) and every plan (the dispatched variant): 1.00 means the
+/// runtime chose the fastest; over 1.10 (bold) it missed by more than 10%.
+fn choice_summary(results: &Results, sizes: &[usize]) -> String {
+    let mut s = String::from(
+        "**The runtime's choice, typical inputs, all threads.** Dispatched time over the best of each variant \
+         (with the runtime's plan) and each plan (inline, parallel, parallel with streaming stores, with the \
+         dispatched variant):\n\n| op |",
+    );
+    for n in sizes {
+        s.push_str(&format!(" {n} |"));
+    }
+    s.push_str("\n|---|");
+    s.push_str(&"---|".repeat(sizes.len()));
+    s.push('\n');
+    for (kernel, rows) in results.iter() {
+        s.push_str(&format!("| {} |", kernel.name));
+        for (n, c) in rows {
+            let best = c
+                .variants
+                .iter()
+                .chain(&c.plans)
+                .filter_map(|v| per_element(v, *n))
+                .fold(f64::INFINITY, f64::min);
+            let cell = per_element(&c.ours, *n).map_or("-".into(), |ours| {
+                let ratio = ours / best;
+                if ratio > 1.1 {
+                    format!("**{ratio:.2}**")
+                } else {
+                    format!("{ratio:.2}")
+                }
+            });
+            s.push_str(&format!(" {cell} |"));
         }
         s.push('\n');
     }
