@@ -1,18 +1,7 @@
 //! `#[kernel]`: an element-wise op written once in a small Rust subset, expanded
 //! into a portable variant, SSE2, AVX2+FMA, AVX-512 and NEON variants, a WGSL
-//! shader, a descriptor and a dispatched slice API.
-//!
-//! The pipeline, one module each: [`parse`] (Rust subset → checked [`ir`]),
-//! [`builtins`] (builtin calls → IR nodes), [`lower`] (IR → per-target code, one
-//! file per target), [`emit`] (API, descriptor, dispatch table).
-
-mod builtins;
-mod emit;
-mod ir;
-mod lower;
-mod parse;
-#[cfg(test)]
-mod tests;
+//! shader, a descriptor and a dispatched slice API. The compiler itself is the
+//! `kernel-codegen` library, which also gives the generated code as text.
 
 use proc_macro::TokenStream;
 
@@ -24,19 +13,5 @@ use proc_macro::TokenStream;
 /// correctly rounded).
 #[proc_macro_attribute]
 pub fn kernel(attr: TokenStream, item: TokenStream) -> TokenStream {
-    expand(attr.into(), item.into()).into()
-}
-
-/// The whole expansion, or a `compile_error!` spanned at what was wrong.
-fn expand(attr: proc_macro2::TokenStream, item: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
-    match parse_kernel(attr, item) {
-        Ok(kernel) => emit::expand(&kernel).assemble(true),
-        Err(err) => err.to_compile_error(),
-    }
-}
-
-fn parse_kernel(attr: proc_macro2::TokenStream, item: proc_macro2::TokenStream) -> syn::Result<ir::Kernel> {
-    let options = parse::options(attr)?;
-    let item: syn::ItemFn = syn::parse2(item)?;
-    parse::kernel(options, item)
+    kernel_codegen::expand(attr.into(), item.into()).into()
 }

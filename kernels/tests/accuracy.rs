@@ -6,7 +6,7 @@
 mod common;
 
 use common::{Case, Rng, cases, special_values};
-use kernels::reference::ulp_error;
+use kernel_testkit::ulp_error;
 
 /// Runs `case` with `isa` over `inputs` (the second stream, if any, is `second`)
 /// and returns the worst error and where it occurred.

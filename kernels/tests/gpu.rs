@@ -9,7 +9,8 @@
 mod common;
 
 use common::{Rng, cases, special_values};
-use kernels::reference::{SCALAR_ARG, ulp_error};
+use kernel_testkit::ulp_error;
+use kernels::reference::SCALAR_ARG;
 use kernels::runtime::Gpu;
 
 /// Kernels whose shader misses the declared CPU bound, and the bound it is

@@ -7,7 +7,7 @@
 use std::time::Instant;
 
 use kernel_benches::{call, cpu_model, inputs, median};
-use kernels::reference::ulp_error;
+use kernel_testkit::ulp_error;
 use kernels::{Isa, runtime};
 
 /// Median seconds of one call over several timed batches.

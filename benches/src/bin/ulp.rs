@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use kernel_benches::{call, inputs};
-use kernels::reference::ulp_error;
+use kernel_testkit::ulp_error;
 use kernels::{Isa, Kernel};
 use rayon::prelude::*;
 

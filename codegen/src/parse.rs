@@ -149,7 +149,11 @@ pub fn kernel(options: Options, item: syn::ItemFn) -> syn::Result<Kernel> {
         ));
     }
 
-    let mut body = Body { graph, scope };
+    let mut body = Body {
+        graph,
+        scope,
+        name: sig.ident.clone(),
+    };
     let result = body.block(&item.block)?;
     if body.graph.ty(result) != Ty::F32 {
         return Err(syn::Error::new(
@@ -224,6 +228,8 @@ impl Scope {
 struct Body {
     graph: Graph,
     scope: Scope,
+    /// The kernel's own name, which its body must not call.
+    name: syn::Ident,
 }
 
 impl Body {
@@ -540,6 +546,15 @@ impl Body {
         let Some(builtin) = builtin else {
             // Not a builtin: a call to another #[kernel], resolved by Rust's name
             // lookup through the callee's generated module.
+            if func.path.is_ident(&self.name) {
+                return Err(syn::Error::new(
+                    func.span(),
+                    format!(
+                        "kernel `{}` calls itself: calls are inlined, so recursion is not part of the kernel language",
+                        self.name
+                    ),
+                ));
+            }
             let mut args = Vec::with_capacity(call.args.len());
             for arg in &call.args {
                 args.push(self.f32_operand(arg)?);

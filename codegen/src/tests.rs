@@ -2,34 +2,7 @@
 //! of the `kernels` crate for every target (reviewed with `cargo insta review`),
 //! and malformed input that must become an error, never a panic.
 
-use quote::ToTokens;
-
-use crate::lower::wgsl;
-use crate::{emit, parse_kernel};
-
-/// The `#[kernel]` functions of a source file: `(attribute arguments, item without the attribute)`.
-fn kernels_in(source: &str) -> Vec<(proc_macro2::TokenStream, syn::ItemFn)> {
-    let file = syn::parse_file(source).expect("kernels source parses");
-    let mut found = Vec::new();
-    for item in file.items {
-        let syn::Item::Fn(mut f) = item else { continue };
-        let Some(pos) = f.attrs.iter().position(|a| a.path().is_ident("kernel")) else {
-            continue;
-        };
-        let attr = f.attrs.remove(pos);
-        let args = match attr.meta {
-            syn::Meta::List(list) => list.tokens,
-            _ => proc_macro2::TokenStream::new(),
-        };
-        found.push((args, f));
-    }
-    found
-}
-
-fn pretty(tokens: proc_macro2::TokenStream) -> String {
-    prettyplease::unparse(&syn::parse2(tokens).expect("generated code parses as a file"))
-}
-
+/// The project's snapshots go through the same public path a user's do.
 #[test]
 fn generated_code_snapshots() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../kernels/src");
@@ -38,21 +11,15 @@ fn generated_code_snapshots() {
     let mut count = 0;
     for path in files {
         let source = std::fs::read_to_string(&path).unwrap();
-        for (args, item) in kernels_in(&source) {
-            let name = item.sig.ident.to_string();
-            let kernel = parse_kernel(args, item.into_token_stream()).unwrap_or_else(|e| panic!("{name}: {e}"));
-            let expansion = emit::expand(&kernel);
+        for kernel in crate::generate_file(&source).unwrap_or_else(|e| panic!("{}: {e}", path.display())) {
             insta::with_settings!({
                 snapshot_path => "../../snapshots",
                 prepend_module_to_snapshot => false,
                 omit_expression => true,
             }, {
-                insta::assert_snapshot!(format!("{name}@api"), pretty(expansion.assemble(false)));
-                for (target, module) in &expansion.targets {
-                    insta::assert_snapshot!(format!("{name}@{target}"), pretty(module.clone()));
+                for (target, source) in &kernel.sources {
+                    insta::assert_snapshot!(format!("{}@{target}", kernel.name), source);
                 }
-                let wgsl = format!("{}\n{}", wgsl::function(&kernel), wgsl::entry(&kernel));
-                insta::assert_snapshot!(format!("{name}@wgsl"), wgsl);
             });
             count += 1;
         }

@@ -1,0 +1,8 @@
+use kernel_macros::kernel;
+
+#[kernel]
+pub fn double(x: f64) -> f64 {
+    x * 2.0
+}
+
+fn main() {}
