@@ -29,3 +29,8 @@ pub fn leaky(x: f32, #[scalar] alpha: f32) -> f32 {
 pub fn affine_relu(x: f32, a: f32, b: f32) -> f32 {
     relu(x * a + b)
 }
+
+/// The guide's code blocks, compiled and run as doc tests of this crate.
+#[doc = include_str!("../../../docs/writing-kernels.md")]
+#[cfg(doctest)]
+pub struct WritingKernelsGuide;
