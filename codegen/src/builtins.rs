@@ -77,6 +77,11 @@ pub const BUILTINS: &[Builtin] = &[
         args: &[Ty::Mask, F, F],
     },
     Builtin {
+        name: "rare",
+        signature: "rare(condition, if_true, if_false) (select, for a condition almost never true)",
+        args: &[Ty::Mask, F, F],
+    },
+    Builtin {
         name: "isnan",
         signature: "isnan(x)",
         args: &[F],
@@ -162,6 +167,7 @@ pub fn expand(g: &mut Graph, name: &str, a: &[ValueId]) -> ValueId {
         "fma" => g.add(Node::Fma(a[0], a[1], a[2])),
         "copysign" => g.add(Node::Binary(BinOp::CopySign, a[0], a[1])),
         "select" => g.add(Node::Select(a[0], a[1], a[2])),
+        "rare" => g.add(Node::Rare(a[0], a[1], a[2])),
         "isnan" => g.add(Node::IsNan(a[0])),
         "ldexp" => ldexp(g, a[0], a[1]),
         other => unreachable!("builtin table and expansion disagree on `{other}`"),

@@ -191,7 +191,7 @@ pub fn softplus(x: f32) -> f32 {
     // Below -10, where u - 1 and u_lo would cancel: log(1 + e) = e - e^2/2 + e^3/3.
     let series = a + fma(a * a, fma(a, 0.33333334, -0.5), exp_lo(t) * scale);
     let l = select(x < -10.0, series, s + s_lo);
-    select(x > 17.0, x, select(x < -17.0, exp(x), l))
+    select(x > 17.0, x, rare(x < -17.0, exp(x), l))
 }
 
 /// ELU: `x` for positive inputs, `alpha (e^x - 1)` otherwise, through `expm1`

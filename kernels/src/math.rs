@@ -375,7 +375,7 @@ pub fn expm1(x: f32) -> f32 {
     let m_lo = ((a - (m - z)) - (1.0 + z)) + exp_lo(xc) * scale;
     // From 20 on e^x - 1 rounds to e^x.
     // The sign of x, also for -0 (where m + m_lo is +0).
-    copysign(select(x > 20.0, exp(x), m + m_lo), x)
+    copysign(rare(x > 20.0, exp(x), m + m_lo), x)
 }
 
 /// Square root, correctly rounded on every CPU target.

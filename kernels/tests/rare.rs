@@ -1,0 +1,62 @@
+//! `rare(c, a, b)` is `select(c, a, b)` on every variant, wherever the rare
+//! lane sits in the vector, alone or with others; and `ldexp` (whose exact
+//! path is a rare branch) agrees with the plain product where both apply.
+
+use kernel_macros::kernel;
+
+#[kernel]
+fn rare_branch(x: f32) -> f32 {
+    rare(x > 100.0, x * 2.0, x + 1.0)
+}
+
+#[kernel]
+fn scaled(x: f32, k: f32) -> f32 {
+    ldexp(x, k)
+}
+
+#[test]
+fn rare_lanes_anywhere_get_the_rare_value() {
+    for isa in rare_branch::KERNEL.runnable_isas() {
+        for rare_at in 0..40 {
+            let mut x: Vec<f32> = (0..40).map(|i| i as f32).collect();
+            x[rare_at] = 1000.0;
+            x[(rare_at * 7) % 40] = 500.0;
+            let mut out = vec![0.0; x.len()];
+            rare_branch::with_isa(isa, &x, &mut out).unwrap();
+            for (i, (&xi, &yi)) in x.iter().zip(&out).enumerate() {
+                let want = if xi > 100.0 { xi * 2.0 } else { xi + 1.0 };
+                assert_eq!(yi, want, "[{isa}] lane {i} with the rare lane at {rare_at}");
+            }
+        }
+    }
+}
+
+#[test]
+fn ldexp_is_one_rounding_on_both_paths() {
+    // Normal results (fast path), subnormal results and large |k| (exact path), mixed.
+    let x = [
+        1.5f32,
+        -3.0,
+        1.0,
+        0.75,
+        5.0 * f32::from_bits(1),
+        1.0,
+        3.0,
+        -1.0e-30,
+        0.0,
+        2.0,
+    ];
+    let k = [3.0f32, -10.0, -140.0, 128.0, 3.0, -149.0, 200.0, -100.0, 5.0, -127.0];
+    let want: Vec<f32> = x
+        .iter()
+        .zip(&k)
+        .map(|(&x, &k)| (f64::from(x) * 2f64.powf(f64::from(k))) as f32)
+        .collect();
+    for isa in scaled::KERNEL.runnable_isas() {
+        let mut out = [0.0f32; 10];
+        scaled::with_isa(isa, &x, &k, &mut out).unwrap();
+        for i in 0..x.len() {
+            assert_eq!(out[i].to_bits(), want[i].to_bits(), "[{isa}] ldexp({}, {})", x[i], k[i]);
+        }
+    }
+}
