@@ -1,12 +1,14 @@
 //! The main job: what this CPU has, which variant each kernel dispatches to,
-//! whether every variant is within its declared ULP bound of the exact result,
-//! and the throughput of each variant.
+//! whether every variant is within its declared ULP bound of the exact result
+//! (on inputs over each op's full range), and the time per element of each
+//! variant on typical inputs (uniform on [-10, 10]; 10^[-3, 3] for log, sqrt
+//! and reciprocal).
 //!
 //! `cargo run --release -p kernel-benches --bin demo`
 
 use std::time::Instant;
 
-use kernel_benches::{call, cpu_model, inputs, median};
+use kernel_benches::{Distribution, call, cpu_model, inputs, inputs_from, median};
 use kernel_testkit::ulp_error;
 use kernels::{Isa, runtime};
 
@@ -50,6 +52,16 @@ fn main() -> Result<(), kernels::KernelError> {
         rayon::current_num_threads(),
         runtime::l2_bytes() >> 10
     );
+    let calibration = match &runtime::calibration::current().1 {
+        runtime::calibration::Source::File(path) => format!("measured, from {}", path.display()),
+        runtime::calibration::Source::Derived => {
+            "derived defaults (run `cargo run --release -p kernel-benches --bin calibrate` to measure)".to_owned()
+        }
+        runtime::calibration::Source::Unreadable(path, e) => {
+            format!("derived defaults: {} could not be read ({e})", path.display())
+        }
+    };
+    println!("calibration: {calibration}");
     println!();
 
     let check_n = 100_000;
@@ -80,7 +92,7 @@ fn main() -> Result<(), kernels::KernelError> {
             failures += usize::from(!ok);
             let mut timings = Vec::new();
             for &n in &sizes {
-                let data = inputs(kernel, n);
+                let data = inputs_from(kernel, n, Distribution::typical(kernel));
                 let mut out = vec![0.0; n];
                 let seconds = time_call(|| call(kernel, isa, &data, &mut out).expect("checked above"));
                 timings.push(seconds * 1e9 / n as f64);

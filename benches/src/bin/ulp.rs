@@ -14,7 +14,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use kernel_benches::{call, inputs};
+use kernel_benches::{Distribution, call, inputs_from};
 use kernel_testkit::ulp_error;
 use kernels::{Isa, Kernel};
 use rayon::prelude::*;
@@ -143,7 +143,7 @@ fn sweep(kernel: &'static Kernel, isas: &[Isa]) -> Vec<Stats> {
 /// Median ns per element of `isa` at 100K elements.
 fn ns_per_element(kernel: &Kernel, isa: Isa) -> f64 {
     let n = 100_000;
-    let data = inputs(kernel, n);
+    let data = inputs_from(kernel, n, Distribution::typical(kernel));
     let mut out = vec![0.0; n];
     kernel_benches::median(
         (0..25)
@@ -197,8 +197,8 @@ fn main() {
         usage();
     }
     let mut table = String::from(
-        "| kernel | variant | declared | max ulp | at input | results > 0.5 ulp | NaN/inf/±0 mismatches | ns/element at 100K |\n\
-         |---|---|---|---|---|---|---|---|\n",
+        "| kernel | variant | declared | max ulp | at input | results > 0.5 ulp | NaN/inf/±0 mismatches | ns/element at 100K | swept on |\n\
+         |---|---|---|---|---|---|---|---|---|\n",
     );
     let mut over_bound = 0;
     for name in &names {
@@ -242,14 +242,15 @@ fn main() {
             );
             if readme.is_some() {
                 table.push_str(&format!(
-                    "| {} | {} | {} | {:.3} | {x:e} | {} | {} | {:.3} |\n",
+                    "| {} | {} | {} | {:.3} | {x:e} | {} | {} | {:.3} | {} |\n",
                     kernel.name,
                     isa.name(),
                     kernel.max_ulp,
                     s.max_ulp,
                     s.over_half,
                     s.mismatches(),
-                    ns_per_element(kernel, *isa)
+                    ns_per_element(kernel, *isa),
+                    kernel_benches::cpu_model()
                 ));
             }
         }
@@ -279,9 +280,9 @@ fn rewrite_section(path: &str, table: &str) {
         (kernel.unwrap_or(usize::MAX), variant.unwrap_or(usize::MAX))
     };
     let stamp = format!(
-        "Swept over all 2^32 inputs by `cargo run --release -p kernel-benches --bin ulp -- --all --readme README.md` \
-         on {}, {} threads; ns/element of each variant at 100K, inline or split as the runtime chooses.\n\n",
-        kernel_benches::cpu_model(),
+        "Swept over all 2^32 inputs by `cargo run --release -p kernel-benches --bin ulp -- --all --readme README.md`; \
+         ns/element of each variant at 100K typical inputs, inline or split as the runtime chooses ({} threads), \
+         on the CPU of the row's last column (rows are replaced only when swept again).\n\n",
         rayon::current_num_threads()
     );
     kernel_benches::rewrite_section(path, "ulp-sweep", |old| {
