@@ -1,16 +1,16 @@
 //! Inline vs parallel vs parallel with streaming stores, per size, for a
 //! memory-bound kernel (relu) and a compute-bound one (tanh), next to the
-//! runtime's own choice. `cargo bench -p kernel-benches --bench plans`.
+//! runtime's own choice. `cargo bench -p simdwise-benches --bench plans`.
 
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use kernel_benches::inputs;
-use kernels::Isa;
-use kernels::runtime::{Plan, run_planned};
+use simdwise::Isa;
+use simdwise::runtime::{Plan, run_planned};
+use simdwise_benches::inputs;
 
 fn plans(c: &mut Criterion) {
-    for kernel in [&kernels::relu::KERNEL, &kernels::tanh::KERNEL] {
+    for kernel in [&simdwise::relu::KERNEL, &simdwise::tanh::KERNEL] {
         let mut group = c.benchmark_group(format!("plans/{}", kernel.name));
         group
             .warm_up_time(Duration::from_millis(300))

@@ -1,14 +1,14 @@
 //! One group per kernel: every generated variant this CPU can run and the
-//! dispatched call, at 100 to 1M elements. `cargo bench -p kernel-benches`.
+//! dispatched call, at 100 to 1M elements. `cargo bench -p simdwise-benches`.
 
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use kernel_benches::{call, inputs};
-use kernels::Isa;
+use simdwise::Isa;
+use simdwise_benches::{call, inputs};
 
 fn variants(c: &mut Criterion) {
-    for kernel in kernels::ALL {
+    for kernel in simdwise::ALL {
         let mut group = c.benchmark_group(kernel.name);
         group
             .warm_up_time(Duration::from_millis(300))

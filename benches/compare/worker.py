@@ -1,6 +1,6 @@
 """Times NumPy and PyTorch (CPU) for the comparison command.
 
-Driven by `cargo run --release -p kernel-benches --bin compare` over stdin and
+Driven by `cargo run --release -p simdwise-benches --bin compare` over stdin and
 stdout, one JSON object per line, so the Rust side can interleave the libraries
 cell by cell. Installs nothing: a missing library is reported with the exact
 `pip install` line, and the comparison runs with whatever is present.

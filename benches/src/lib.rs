@@ -1,9 +1,9 @@
 //! Shared by the benches and the demo: calling any kernel through its
 //! descriptor with generated inputs.
 
-use kernels::reference::SCALAR_ARG;
-use kernels::runtime::Plan;
-use kernels::{Isa, Kernel, KernelError};
+use simdwise::reference::SCALAR_ARG;
+use simdwise::runtime::Plan;
+use simdwise::{Isa, Kernel, KernelError};
 
 /// How benchmark inputs are spread.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -26,11 +26,11 @@ impl Distribution {
         }
     }
 
-    /// The op's whole interesting range (`kernels::reference::range`), out to
+    /// The op's whole interesting range (`simdwise::reference::range`), out to
     /// where results overflow or become subnormal: where other libraries take
     /// slow paths.
     pub fn full_range(kernel: &Kernel) -> Distribution {
-        let (lo, hi) = kernels::reference::range(kernel.name);
+        let (lo, hi) = simdwise::reference::range(kernel.name);
         Distribution::Uniform(lo, hi)
     }
 
@@ -84,21 +84,21 @@ pub fn call_as(
     inputs: &[Vec<f32>],
     out: &mut [f32],
 ) -> Result<(), KernelError> {
-    let mut slices: [&[f32]; kernels::runtime::MAX_INPUTS] = [&[]; kernels::runtime::MAX_INPUTS];
+    let mut slices: [&[f32]; simdwise::runtime::MAX_INPUTS] = [&[]; simdwise::runtime::MAX_INPUTS];
     for (slot, input) in slices.iter_mut().zip(inputs) {
         *slot = input;
     }
     let slices = &slices[..inputs.len()];
-    let scalars = [SCALAR_ARG; kernels::runtime::MAX_SCALARS];
+    let scalars = [SCALAR_ARG; simdwise::runtime::MAX_SCALARS];
     let scalars = &scalars[..kernel.scalars.len()];
     match how {
-        Some((isa, Some(plan))) => kernels::runtime::run_planned(kernel, isa, plan, slices, scalars, out),
-        Some((isa, None)) => kernels::runtime::run_with_isa(kernel, isa, slices, scalars, out),
-        None => kernels::runtime::run(kernel, slices, scalars, out),
+        Some((isa, Some(plan))) => simdwise::runtime::run_planned(kernel, isa, plan, slices, scalars, out),
+        Some((isa, None)) => simdwise::runtime::run_with_isa(kernel, isa, slices, scalars, out),
+        None => simdwise::runtime::run(kernel, slices, scalars, out),
     }
 }
 
-pub use kernels::runtime::cpu_model;
+pub use simdwise::runtime::cpu_model;
 
 /// The median of timing samples.
 pub fn median(mut samples: Vec<f64>) -> f64 {

@@ -3,7 +3,7 @@
 //! per-ISA entry point, the per-element scalar function and one module per target.
 //!
 //! The function and the module share the kernel's name (they live in different
-//! namespaces), so `use kernels::tanh;` brings both, and another kernel calling
+//! namespaces), so `use simdwise::tanh;` brings both, and another kernel calling
 //! `tanh(..)` finds `tanh::<target>::eval` through ordinary name resolution, in
 //! any crate.
 
@@ -58,7 +58,7 @@ pub fn expand(k: &Kernel) -> Expansion {
     let stream_strs: Vec<String> = streams.iter().map(|s| s.to_string()).collect();
     let scalar_strs: Vec<String> = scalars.iter().map(|s| s.to_string()).collect();
     let docs = &k.docs;
-    let rt = quote!(::kernel_runtime);
+    let rt = quote!(::simdwise_runtime);
     let result = quote!(::core::result::Result<(), #rt::KernelError>);
 
     // Slice signature in declaration order: streams as slices, scalars as `f32`.
@@ -173,7 +173,7 @@ pub fn expand(k: &Kernel) -> Expansion {
 /// One `VARIANTS` table per architecture, holding the targets that exist there;
 /// elsewhere only the portable variant.
 fn variant_tables(targets: &[Box<dyn lower::Target>]) -> TokenStream {
-    let rt = quote!(::kernel_runtime);
+    let rt = quote!(::simdwise_runtime);
     let mut arches: Vec<(String, TokenStream, Vec<TokenStream>)> = Vec::new();
     for t in targets.iter().filter(|t| t.features().is_some()) {
         let arch = t.arch();

@@ -1,4 +1,4 @@
-//! The compiler behind `#[kernel]`, as a library: the `kernel-macros` crate
+//! The compiler behind `#[kernel]`, as a library: the `simdwise-macros` crate
 //! wraps [`expand`], and [`generate`] / [`generate_file`] give any crate the
 //! generated code of its own kernels per target, pretty-printed, for snapshot
 //! tests (`insta::assert_snapshot!`) and review.
@@ -12,7 +12,7 @@
 //!     #[kernel(max_ulp = 1)]
 //!     pub fn twice(x: f32) -> f32 { x + x }
 //! "#;
-//! let kernels = kernel_codegen::generate_file(source).unwrap();
+//! let kernels = simdwise_codegen::generate_file(source).unwrap();
 //! let twice = &kernels[0];
 //! assert_eq!(twice.name, "twice");
 //! let avx2 = twice.target("avx2").unwrap();
@@ -121,7 +121,7 @@ fn collect(items: Vec<syn::Item>, found: &mut Vec<(TokenStream, syn::ItemFn)>) {
     }
 }
 
-/// `#[kernel]` or a path ending in `kernel` (`#[kernels::kernel]`).
+/// `#[kernel]` or a path ending in `kernel` (`#[simdwise::kernel]`).
 fn is_kernel_attr(attr: &syn::Attribute) -> bool {
     attr.path().segments.last().is_some_and(|s| s.ident == "kernel")
 }

@@ -1,5 +1,5 @@
 //! Unit tests of the expansion: snapshots of the generated code of every kernel
-//! of the `kernels` crate for every target (reviewed with `cargo insta review`),
+//! of the `simdwise` crate for every target (reviewed with `cargo insta review`),
 //! and malformed input that must become an error, never a panic.
 
 /// The project's snapshots go through the same public path a user's do.

@@ -1,7 +1,7 @@
 //! Activation functions. `silu` and `gelu` call `exp` and `sigmoid`: the calls
 //! are inlined into one pass over memory (fusion).
 
-use kernel_macros::kernel;
+use simdwise_macros::kernel;
 
 use crate::math::{
     erf_c1, erfc_v, erfc_v0, exp, exp_hi, exp_k, exp_lo, expm1, log1p_c, sigmoid_hi, sigmoid_k, sigmoid_lo,
@@ -11,9 +11,9 @@ use crate::math::{
 ///
 /// ```
 /// let mut out = [0.0; 3];
-/// kernels::relu(&[-1.0, 0.5, 2.0], &mut out)?;
+/// simdwise::relu(&[-1.0, 0.5, 2.0], &mut out)?;
 /// assert_eq!(out, [0.0, 0.5, 2.0]);
-/// # Ok::<(), kernels::KernelError>(())
+/// # Ok::<(), simdwise::KernelError>(())
 /// ```
 #[kernel]
 pub fn relu(x: f32) -> f32 {
@@ -25,9 +25,9 @@ pub fn relu(x: f32) -> f32 {
 ///
 /// ```
 /// let mut out = [0.0; 2];
-/// kernels::leaky_relu(&[-2.0, 3.0], 0.1, &mut out)?;
+/// simdwise::leaky_relu(&[-2.0, 3.0], 0.1, &mut out)?;
 /// assert_eq!(out, [-0.2, 3.0]);
-/// # Ok::<(), kernels::KernelError>(())
+/// # Ok::<(), simdwise::KernelError>(())
 /// ```
 #[kernel]
 pub fn leaky_relu(x: f32, #[scalar] alpha: f32) -> f32 {
@@ -39,7 +39,7 @@ pub fn leaky_relu(x: f32, #[scalar] alpha: f32) -> f32 {
 /// so the result is rounded once, subnormal results (x < -87) included.
 ///
 /// ```
-/// let y = kernels::silu::scalar(1.0);
+/// let y = simdwise::silu::scalar(1.0);
 /// assert!((y - 1.0 / (1.0 + (-1.0f32).exp())).abs() <= f32::EPSILON);
 /// ```
 #[kernel(max_ulp = 1)]
@@ -65,10 +65,10 @@ pub fn silu(x: f32) -> f32 {
 ///
 /// ```
 /// let mut out = [0.0; 2];
-/// kernels::gelu(&[0.0, 3.0], &mut out)?;
+/// simdwise::gelu(&[0.0, 3.0], &mut out)?;
 /// assert_eq!(out[0], 0.0);
 /// assert!((out[1] - 2.9963627).abs() < 1e-5);
-/// # Ok::<(), kernels::KernelError>(())
+/// # Ok::<(), simdwise::KernelError>(())
 /// ```
 #[kernel(max_ulp = 2)]
 pub fn gelu(x: f32) -> f32 {
@@ -108,10 +108,10 @@ pub fn gelu(x: f32) -> f32 {
 ///
 /// ```
 /// let mut out = [0.0; 2];
-/// kernels::gelu_erf(&[0.0, 1.0], &mut out)?;
+/// simdwise::gelu_erf(&[0.0, 1.0], &mut out)?;
 /// assert_eq!(out[0], 0.0);
 /// assert!((out[1] - 0.8413447).abs() <= f32::EPSILON);
-/// # Ok::<(), kernels::KernelError>(())
+/// # Ok::<(), simdwise::KernelError>(())
 /// ```
 #[kernel(max_ulp = 2)]
 pub fn gelu_erf(x: f32) -> f32 {
@@ -166,9 +166,9 @@ pub fn gelu_erf(x: f32) -> f32 {
 /// logarithm, below -17 the result is `e^x` itself.
 ///
 /// ```
-/// assert!((kernels::softplus::scalar(0.0) - std::f32::consts::LN_2).abs() <= f32::EPSILON);
-/// assert_eq!(kernels::softplus::scalar(100.0), 100.0);
-/// assert!(kernels::softplus::scalar(-100.0) > 0.0);
+/// assert!((simdwise::softplus::scalar(0.0) - std::f32::consts::LN_2).abs() <= f32::EPSILON);
+/// assert_eq!(simdwise::softplus::scalar(100.0), 100.0);
+/// assert!(simdwise::softplus::scalar(-100.0) > 0.0);
 /// ```
 #[kernel(max_ulp = 1)]
 pub fn softplus(x: f32) -> f32 {
@@ -199,9 +199,9 @@ pub fn softplus(x: f32) -> f32 {
 ///
 /// ```
 /// let mut out = [0.0; 2];
-/// kernels::elu(&[2.0, -50.0], 1.0, &mut out)?;
+/// simdwise::elu(&[2.0, -50.0], 1.0, &mut out)?;
 /// assert_eq!(out, [2.0, -1.0]);
-/// # Ok::<(), kernels::KernelError>(())
+/// # Ok::<(), simdwise::KernelError>(())
 /// ```
 #[kernel(max_ulp = 2)]
 pub fn elu(x: f32, #[scalar] alpha: f32) -> f32 {
@@ -216,10 +216,10 @@ pub fn elu(x: f32, #[scalar] alpha: f32) -> f32 {
 /// for `x = n 2^-149`, computed without leaving the subnormal range.
 ///
 /// ```
-/// assert_eq!(kernels::hardswish::scalar(4.0), 4.0);
-/// assert_eq!(kernels::hardswish::scalar(-4.0), 0.0);
-/// assert_eq!(kernels::hardswish::scalar(1.0), 4.0 / 6.0);
-/// assert_eq!(kernels::hardswish::scalar(f32::from_bits(1)), f32::from_bits(1));
+/// assert_eq!(simdwise::hardswish::scalar(4.0), 4.0);
+/// assert_eq!(simdwise::hardswish::scalar(-4.0), 0.0);
+/// assert_eq!(simdwise::hardswish::scalar(1.0), 4.0 / 6.0);
+/// assert_eq!(simdwise::hardswish::scalar(f32::from_bits(1)), f32::from_bits(1));
 /// ```
 #[kernel]
 pub fn hardswish(x: f32) -> f32 {

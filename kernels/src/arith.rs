@@ -1,12 +1,12 @@
 //! Exact element-wise arithmetic.
 
-use kernel_macros::kernel;
+use simdwise_macros::kernel;
 
 /// `|x|`, exact (the sign bit cleared, NaN stays NaN).
 ///
 /// ```
-/// assert_eq!(kernels::abs::scalar(-2.5), 2.5);
-/// assert_eq!(kernels::abs::scalar(-0.0).to_bits(), 0);
+/// assert_eq!(simdwise::abs::scalar(-2.5), 2.5);
+/// assert_eq!(simdwise::abs::scalar(-0.0).to_bits(), 0);
 /// ```
 #[kernel]
 pub fn abs(x: f32) -> f32 {
@@ -17,9 +17,9 @@ pub fn abs(x: f32) -> f32 {
 ///
 /// ```
 /// let mut out = [0.0; 3];
-/// kernels::add(&[1.0, 2.0, 3.0], &[0.5, 0.5, 0.5], &mut out)?;
+/// simdwise::add(&[1.0, 2.0, 3.0], &[0.5, 0.5, 0.5], &mut out)?;
 /// assert_eq!(out, [1.5, 2.5, 3.5]);
-/// # Ok::<(), kernels::KernelError>(())
+/// # Ok::<(), simdwise::KernelError>(())
 /// ```
 #[kernel]
 pub fn add(a: f32, b: f32) -> f32 {
@@ -30,9 +30,9 @@ pub fn add(a: f32, b: f32) -> f32 {
 ///
 /// ```
 /// let mut a = [1.0, 2.0, 3.0];
-/// kernels::mul::in_place(&mut a, &[2.0, 2.0, 0.5])?;
+/// simdwise::mul::in_place(&mut a, &[2.0, 2.0, 0.5])?;
 /// assert_eq!(a, [2.0, 4.0, 1.5]);
-/// # Ok::<(), kernels::KernelError>(())
+/// # Ok::<(), simdwise::KernelError>(())
 /// ```
 #[kernel]
 pub fn mul(a: f32, b: f32) -> f32 {

@@ -10,7 +10,7 @@
 //! - `k::KERNEL`: the descriptor (variants, declared max ULP, cost hint).
 //!
 //! ```
-//! use kernels::{Isa, tanh};
+//! use simdwise::{Isa, tanh};
 //!
 //! let x: Vec<f32> = (0..1000).map(|i| i as f32 / 100.0 - 5.0).collect();
 //! let mut y = vec![0.0; x.len()];
@@ -18,7 +18,7 @@
 //! tanh::with_isa(Isa::Scalar, &x, &mut y)?;
 //! assert_eq!(y[500], tanh::scalar(x[500]));
 //! assert!(tanh::KERNEL.max_ulp <= 2.0);
-//! # Ok::<(), kernels::KernelError>(())
+//! # Ok::<(), simdwise::KernelError>(())
 //! ```
 //!
 //! # The kernel language
@@ -39,8 +39,8 @@
 //! number, makes table indices from the binade of `x`.
 //!
 //! ```
-//! use kernel_macros::kernel;
-//! use kernels::exp;
+//! use simdwise_macros::kernel;
+//! use simdwise::exp;
 //!
 //! /// `scale * e^x`, reusing `exp` (inlined into each variant).
 //! #[kernel(max_ulp = 4)]
@@ -48,7 +48,7 @@
 //!     scale * exp(x)
 //! }
 //!
-//! fn main() -> Result<(), kernels::KernelError> {
+//! fn main() -> Result<(), simdwise::KernelError> {
 //!     let mut out = [0.0; 2];
 //!     scaled_exp(&[0.0, 1.0], 2.0, &mut out)?;
 //!     assert_eq!(out[0], 2.0);
@@ -66,9 +66,9 @@ pub mod reference;
 
 pub use activation::{elu, gelu, gelu_erf, hardswish, leaky_relu, relu, silu, softplus};
 pub use arith::{abs, add, mul};
-pub use kernel_macros::kernel;
-pub use kernel_runtime::{self as runtime, Isa, Kernel, KernelError};
 pub use math::{erf, exp, exp2, expm1, log, reciprocal, sigmoid, sqrt, tanh};
+pub use simdwise_macros::kernel;
+pub use simdwise_runtime::{self as runtime, Isa, Kernel, KernelError};
 
 /// The pieces the accurate kernels are built from, for kernels of your own:
 /// `e^x = 2^exp_k (exp_hi + exp_lo)` to 2^-31, `sigmoid(x) = 2^sigmoid_k (sigmoid_hi +

@@ -1,7 +1,7 @@
 //! Transcendental functions. Each is range reduction plus a short polynomial,
 //! written in the kernel language so one definition serves every target.
 
-use kernel_macros::kernel;
+use simdwise_macros::kernel;
 
 /// `k = round(x log2(e))`: the power of two in `e^x = 2^k (exp_hi(x) + exp_lo(x))`.
 ///
@@ -11,7 +11,7 @@ use kernel_macros::kernel;
 /// |x| <= 104 (callers clamp). Once inlined, the parts share their work.
 ///
 /// ```
-/// use kernels::parts::{exp_hi, exp_k, exp_lo};
+/// use simdwise::parts::{exp_hi, exp_k, exp_lo};
 /// let x = 3.0f32;
 /// let scale = 2f64.powf(exp_k::scalar(x).into());
 /// let sum = (f64::from(exp_hi::scalar(x)) + f64::from(exp_lo::scalar(x))) * scale;
@@ -82,10 +82,10 @@ pub fn exp_lo(x: f32) -> f32 {
 ///
 /// ```
 /// let mut out = [0.0; 2];
-/// kernels::exp(&[0.0, 1.0], &mut out)?;
+/// simdwise::exp(&[0.0, 1.0], &mut out)?;
 /// assert_eq!(out[0], 1.0);
 /// assert!((out[1] - std::f32::consts::E).abs() <= f32::EPSILON * 3.0);
-/// # Ok::<(), kernels::KernelError>(())
+/// # Ok::<(), simdwise::KernelError>(())
 /// ```
 #[kernel(max_ulp = 1)]
 pub fn exp(x: f32) -> f32 {
@@ -122,9 +122,9 @@ pub fn exp(x: f32) -> f32 {
 /// About 20 instructions per vector on AVX-512, 8 of them table permutes.
 ///
 /// ```
-/// assert_eq!(kernels::tanh::scalar(0.0), 0.0);
-/// assert_eq!(kernels::tanh::scalar(20.0), 1.0);
-/// assert!((kernels::tanh::scalar(0.5) - 0.5f32.tanh()).abs() <= f32::EPSILON);
+/// assert_eq!(simdwise::tanh::scalar(0.0), 0.0);
+/// assert_eq!(simdwise::tanh::scalar(20.0), 1.0);
+/// assert!((simdwise::tanh::scalar(0.5) - 0.5f32.tanh()).abs() <= f32::EPSILON);
 /// ```
 #[kernel(max_ulp = 1)]
 pub fn tanh(x: f32) -> f32 {
@@ -273,11 +273,11 @@ pub fn sigmoid_lo(x: f32) -> f32 {
 ///
 /// ```
 /// let mut v = [0.0, 100.0, -100.0];
-/// kernels::sigmoid::in_place(&mut v)?;
+/// simdwise::sigmoid::in_place(&mut v)?;
 /// assert_eq!(v[0], 0.5);
 /// assert_eq!(v[1], 1.0);
 /// assert!(v[2] > 0.0 && v[2] < 1e-40);
-/// # Ok::<(), kernels::KernelError>(())
+/// # Ok::<(), simdwise::KernelError>(())
 /// ```
 #[kernel(max_ulp = 1)]
 pub fn sigmoid(x: f32) -> f32 {
@@ -288,8 +288,8 @@ pub fn sigmoid(x: f32) -> f32 {
 /// degree-6 polynomial for `(2^r - 1)/r`, and `2^k` applied in two exact steps.
 ///
 /// ```
-/// assert_eq!(kernels::exp2::scalar(10.0), 1024.0);
-/// assert_eq!(kernels::exp2::scalar(-149.0), f32::from_bits(1));
+/// assert_eq!(simdwise::exp2::scalar(10.0), 1024.0);
+/// assert_eq!(simdwise::exp2::scalar(-149.0), f32::from_bits(1));
 /// ```
 #[kernel(max_ulp = 1)]
 pub fn exp2(x: f32) -> f32 {
@@ -331,10 +331,10 @@ pub fn log1p_c(f: f32) -> f32 {
 /// `log(±0) = -inf`, `log(x < 0) = NaN`, `log(inf) = inf`.
 ///
 /// ```
-/// assert_eq!(kernels::log::scalar(1.0), 0.0);
-/// assert!((kernels::log::scalar(std::f32::consts::E) - 1.0).abs() <= f32::EPSILON);
-/// assert_eq!(kernels::log::scalar(0.0), f32::NEG_INFINITY);
-/// assert!(kernels::log::scalar(-1.0).is_nan());
+/// assert_eq!(simdwise::log::scalar(1.0), 0.0);
+/// assert!((simdwise::log::scalar(std::f32::consts::E) - 1.0).abs() <= f32::EPSILON);
+/// assert_eq!(simdwise::log::scalar(0.0), f32::NEG_INFINITY);
+/// assert!(simdwise::log::scalar(-1.0).is_nan());
 /// ```
 #[kernel(max_ulp = 2)]
 pub fn log(x: f32) -> f32 {
@@ -360,8 +360,8 @@ pub fn log(x: f32) -> f32 {
 ///
 /// ```
 /// let tiny = 1e-10f32;
-/// assert_eq!(kernels::expm1::scalar(tiny), tiny);
-/// assert_eq!(kernels::expm1::scalar(-30.0), -1.0);
+/// assert_eq!(simdwise::expm1::scalar(tiny), tiny);
+/// assert_eq!(simdwise::expm1::scalar(-30.0), -1.0);
 /// ```
 #[kernel(max_ulp = 1)]
 pub fn expm1(x: f32) -> f32 {
@@ -381,8 +381,8 @@ pub fn expm1(x: f32) -> f32 {
 /// Square root, correctly rounded on every CPU target.
 ///
 /// ```
-/// assert_eq!(kernels::sqrt::scalar(2.25), 1.5);
-/// assert!(kernels::sqrt::scalar(-1.0).is_nan());
+/// assert_eq!(simdwise::sqrt::scalar(2.25), 1.5);
+/// assert!(simdwise::sqrt::scalar(-1.0).is_nan());
 /// ```
 #[kernel]
 pub fn sqrt(x: f32) -> f32 {
@@ -392,8 +392,8 @@ pub fn sqrt(x: f32) -> f32 {
 /// `1 / x`, correctly rounded on every CPU target.
 ///
 /// ```
-/// assert_eq!(kernels::reciprocal::scalar(4.0), 0.25);
-/// assert_eq!(kernels::reciprocal::scalar(-0.0), f32::NEG_INFINITY);
+/// assert_eq!(simdwise::reciprocal::scalar(4.0), 0.25);
+/// assert_eq!(simdwise::reciprocal::scalar(-0.0), f32::NEG_INFINITY);
 /// ```
 #[kernel]
 pub fn reciprocal(x: f32) -> f32 {
@@ -466,9 +466,9 @@ pub fn erfc_v(z: f32) -> f32 {
 /// Rounds to ±1 from |x| = 3.92 on.
 ///
 /// ```
-/// assert_eq!(kernels::erf::scalar(0.0), 0.0);
-/// assert_eq!(kernels::erf::scalar(5.0), 1.0);
-/// assert!((kernels::erf::scalar(0.5) - 0.52049988).abs() <= f32::EPSILON);
+/// assert_eq!(simdwise::erf::scalar(0.0), 0.0);
+/// assert_eq!(simdwise::erf::scalar(5.0), 1.0);
+/// assert!((simdwise::erf::scalar(0.5) - 0.52049988).abs() <= f32::EPSILON);
 /// ```
 #[kernel(max_ulp = 2)]
 pub fn erf(x: f32) -> f32 {

@@ -1,7 +1,7 @@
 //! The exact functions the kernels approximate, in f64 (accurate to far better
 //! than an f32 ulp over the f32 range), and where each op's interesting inputs
 //! are. Used by the tests, the exhaustive ULP sweep and the demo; the error
-//! metric is `kernel_testkit::ulp_error`.
+//! metric is `simdwise_testkit::ulp_error`.
 
 use crate::Kernel;
 

@@ -6,11 +6,11 @@
 mod common;
 
 use common::{Case, Rng, cases, special_values};
-use kernel_testkit::ulp_error;
+use simdwise_testkit::ulp_error;
 
 /// Runs `case` with `isa` over `inputs` (the second stream, if any, is `second`)
 /// and returns the worst error and where it occurred.
-fn worst(case: &Case, isa: kernels::Isa, first: &[f32], second: &[f32]) -> (f64, Vec<f32>, f32) {
+fn worst(case: &Case, isa: simdwise::Isa, first: &[f32], second: &[f32]) -> (f64, Vec<f32>, f32) {
     let binary = case.kernel.inputs.len() == 2;
     let mut out = vec![0.0f32; first.len()];
     let inputs: Vec<&[f32]> = if binary { vec![first, second] } else { vec![first] };

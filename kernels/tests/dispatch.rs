@@ -2,8 +2,8 @@
 //! by `force_isa`. One test in its own process, since the choice is global
 //! and the environment variable is read once.
 
-use kernels::runtime::{ISA_ENV, active_isa, clear_forced_isa, force_isa};
-use kernels::{Isa, KernelError};
+use simdwise::runtime::{ISA_ENV, active_isa, clear_forced_isa, force_isa};
+use simdwise::{Isa, KernelError};
 
 #[test]
 fn environment_and_api_choose_the_isa() {
@@ -18,7 +18,7 @@ fn environment_and_api_choose_the_isa() {
     let x = [1.0f32, -1.0];
     let mut out = [42.0f32; 2];
     assert_eq!(
-        kernels::relu(&x, &mut out),
+        simdwise::relu(&x, &mut out),
         Err(KernelError::IsaUnavailable { isa: foreign })
     );
     assert_eq!(out, [42.0, 42.0]);
@@ -27,7 +27,7 @@ fn environment_and_api_choose_the_isa() {
     for isa in Isa::available() {
         force_isa(isa).unwrap();
         assert_eq!(active_isa(), Ok(isa));
-        kernels::relu(&x, &mut out).unwrap();
+        simdwise::relu(&x, &mut out).unwrap();
         assert_eq!(out, [1.0, 0.0]);
     }
     clear_forced_isa();

@@ -1,14 +1,14 @@
 //! Bad calls fail with an error that names the kernel and what was wrong, and
 //! leave the output untouched.
 
-use kernels::{Isa, KernelError};
+use simdwise::{Isa, KernelError};
 
 #[test]
 fn length_mismatch_names_kernel_input_and_lengths() {
     let a = [1.0f32; 8];
     let b = [1.0f32; 7];
     let mut out = [42.0f32; 8];
-    let err = kernels::add(&a, &b, &mut out).unwrap_err();
+    let err = simdwise::add(&a, &b, &mut out).unwrap_err();
     assert_eq!(
         err,
         KernelError::LengthMismatch {
@@ -26,7 +26,7 @@ fn length_mismatch_names_kernel_input_and_lengths() {
     assert!(out.iter().all(|&v| v == 42.0), "output was written on error");
 
     let mut short = [42.0f32; 3];
-    let err = kernels::tanh(&a, &mut short).unwrap_err();
+    let err = simdwise::tanh(&a, &mut short).unwrap_err();
     assert_eq!(
         err,
         KernelError::LengthMismatch {
@@ -39,7 +39,7 @@ fn length_mismatch_names_kernel_input_and_lengths() {
     assert!(short.iter().all(|&v| v == 42.0));
 
     let mut io = [42.0f32; 8];
-    let err = kernels::mul::in_place(&mut io, &b).unwrap_err();
+    let err = simdwise::mul::in_place(&mut io, &b).unwrap_err();
     assert_eq!(
         err,
         KernelError::LengthMismatch {
@@ -62,12 +62,12 @@ fn unavailable_isa_is_an_error_not_undefined_behaviour() {
     assert!(!foreign.is_available());
     let x = [1.0f32; 4];
     let mut out = [42.0f32; 4];
-    let err = kernels::relu::with_isa(foreign, &x, &mut out).unwrap_err();
+    let err = simdwise::relu::with_isa(foreign, &x, &mut out).unwrap_err();
     assert_eq!(err, KernelError::IsaUnavailable { isa: foreign });
     assert!(err.to_string().contains(foreign.name()));
     assert!(out.iter().all(|&v| v == 42.0));
     assert_eq!(
-        kernels::runtime::force_isa(foreign),
+        simdwise::runtime::force_isa(foreign),
         Err(KernelError::IsaUnavailable { isa: foreign })
     );
 }
@@ -76,12 +76,12 @@ fn unavailable_isa_is_an_error_not_undefined_behaviour() {
 fn wrong_argument_count_through_the_runtime_is_an_error() {
     let x = [1.0f32; 4];
     let mut out = [0.0f32; 4];
-    let err = kernels::runtime::run(&kernels::add::KERNEL, &[&x], &[], &mut out).unwrap_err();
+    let err = simdwise::runtime::run(&simdwise::add::KERNEL, &[&x], &[], &mut out).unwrap_err();
     assert!(
         matches!(err, KernelError::ArgumentCount { kernel: "add", .. }),
         "{err:?}"
     );
-    let err = kernels::runtime::run(&kernels::leaky_relu::KERNEL, &[&x], &[], &mut out).unwrap_err();
+    let err = simdwise::runtime::run(&simdwise::leaky_relu::KERNEL, &[&x], &[], &mut out).unwrap_err();
     assert!(err.to_string().contains("leaky_relu"), "{err}");
 }
 

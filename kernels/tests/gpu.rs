@@ -4,14 +4,14 @@
 //!
 //! A custom harness, so that a machine without an adapter reports the cases as
 //! skipped, loudly, rather than as passed:
-//! `cargo test -p kernels --features gpu --test gpu`.
+//! `cargo test -p simdwise --features gpu --test gpu`.
 
 mod common;
 
 use common::{Rng, cases, special_values};
-use kernel_testkit::ulp_error;
-use kernels::reference::SCALAR_ARG;
-use kernels::runtime::Gpu;
+use simdwise::reference::SCALAR_ARG;
+use simdwise::runtime::Gpu;
+use simdwise_testkit::ulp_error;
 
 /// Kernels whose shader misses the declared CPU bound, and the bound it is
 /// held to instead. Measured on lavapipe: both gelu forms lean on exact

@@ -6,8 +6,8 @@
 mod common;
 
 use common::{Rng, cases};
-use kernels::Isa;
-use kernels::runtime::Plan;
+use simdwise::Isa;
+use simdwise::runtime::Plan;
 
 fn inputs(case: &common::Case, n: usize) -> (Vec<f32>, Vec<f32>) {
     let mut rng = Rng::new(7);
@@ -62,13 +62,13 @@ fn scalar_function_matches_the_portable_variant() {
     let mut rng = Rng::new(3);
     let x = rng.vec(1000, (-20.0, 20.0));
     let mut out = vec![0.0; x.len()];
-    kernels::tanh::with_isa(Isa::Scalar, &x, &mut out).unwrap();
+    simdwise::tanh::with_isa(Isa::Scalar, &x, &mut out).unwrap();
     for (xi, oi) in x.iter().zip(&out) {
-        assert_eq!(kernels::tanh::scalar(*xi).to_bits(), oi.to_bits());
+        assert_eq!(simdwise::tanh::scalar(*xi).to_bits(), oi.to_bits());
     }
-    kernels::leaky_relu::with_isa(Isa::Scalar, &x, 0.2, &mut out).unwrap();
+    simdwise::leaky_relu::with_isa(Isa::Scalar, &x, 0.2, &mut out).unwrap();
     for (xi, oi) in x.iter().zip(&out) {
-        assert_eq!(kernels::leaky_relu::scalar(*xi, 0.2).to_bits(), oi.to_bits());
+        assert_eq!(simdwise::leaky_relu::scalar(*xi, 0.2).to_bits(), oi.to_bits());
     }
 }
 
@@ -80,26 +80,26 @@ fn in_place_matches_out_of_place() {
         let y = rng.vec(n, (-10.0, 10.0));
 
         let mut expected = vec![0.0; n];
-        kernels::gelu(&x, &mut expected).unwrap();
+        simdwise::gelu(&x, &mut expected).unwrap();
         let mut io = x.clone();
-        kernels::gelu::in_place(&mut io).unwrap();
+        simdwise::gelu::in_place(&mut io).unwrap();
         assert_eq!(io, expected, "gelu n={n}");
 
-        kernels::add(&x, &y, &mut expected).unwrap();
+        simdwise::add(&x, &y, &mut expected).unwrap();
         let mut io = x.clone();
-        kernels::add::in_place(&mut io, &y).unwrap();
+        simdwise::add::in_place(&mut io, &y).unwrap();
         assert_eq!(io, expected, "add n={n}");
 
-        kernels::leaky_relu(&x, 0.3, &mut expected).unwrap();
+        simdwise::leaky_relu(&x, 0.3, &mut expected).unwrap();
         let mut io = x.clone();
-        kernels::leaky_relu::in_place(&mut io, 0.3).unwrap();
+        simdwise::leaky_relu::in_place(&mut io, 0.3).unwrap();
         assert_eq!(io, expected, "leaky_relu n={n}");
     }
 }
 
 #[test]
 fn every_plan_gives_the_same_bits() {
-    use kernels::runtime::{Plan, run_planned};
+    use simdwise::runtime::{Plan, run_planned};
     // Odd length and an unaligned start: streaming has a head, a body and a tail.
     let n = 300_001;
     for case in cases() {
@@ -113,7 +113,7 @@ fn every_plan_gives_the_same_bits() {
             .kernel
             .scalars
             .iter()
-            .map(|_| kernels::reference::SCALAR_ARG)
+            .map(|_| simdwise::reference::SCALAR_ARG)
             .collect();
         for isa in case.kernel.runnable_isas() {
             let mut expected = vec![0.0; n];
@@ -149,7 +149,7 @@ fn concurrent_callers_inside_and_outside_the_pool_finish() {
     let n = 1 << 20;
     let x: Vec<f32> = (0..n).map(|i| (i % 2000) as f32 / 100.0 - 10.0).collect();
     let mut expected = vec![0.0; n];
-    kernels::tanh::with_isa(Isa::Scalar, &x, &mut expected).unwrap();
+    simdwise::tanh::with_isa(Isa::Scalar, &x, &mut expected).unwrap();
     let check = |out: &[f32]| {
         assert!(
             out.iter()
@@ -163,7 +163,7 @@ fn concurrent_callers_inside_and_outside_the_pool_finish() {
             s.spawn(|| {
                 let mut out = vec![0.0; n];
                 for _ in 0..5 {
-                    kernels::tanh(&x, &mut out).unwrap();
+                    simdwise::tanh(&x, &mut out).unwrap();
                     check(&out);
                 }
             });
@@ -172,7 +172,7 @@ fn concurrent_callers_inside_and_outside_the_pool_finish() {
         s.spawn(|| {
             (0..16).into_par_iter().for_each(|_| {
                 let mut out = vec![0.0; n];
-                kernels::tanh(&x, &mut out).unwrap();
+                simdwise::tanh(&x, &mut out).unwrap();
                 check(&out);
             });
         });
@@ -194,8 +194,8 @@ fn large_inputs_split_across_threads_match_inline_results() {
         } else {
             vec![&a]
         };
-        let scalars = vec![kernels::reference::SCALAR_ARG; case.kernel.scalars.len()];
-        kernels::runtime::run_planned(case.kernel, Isa::best(), Plan::INLINE, &ins, &scalars, &mut inline).unwrap();
+        let scalars = vec![simdwise::reference::SCALAR_ARG; case.kernel.scalars.len()];
+        simdwise::runtime::run_planned(case.kernel, Isa::best(), Plan::INLINE, &ins, &scalars, &mut inline).unwrap();
         assert!(
             parallel.iter().zip(&inline).all(|(p, i)| p.to_bits() == i.to_bits()),
             "{}: parallel and inline results differ",
@@ -212,7 +212,7 @@ fn back_to_back_parallel_calls_from_many_threads_are_complete() {
     let n = 10_007;
     let x: Vec<f32> = (0..n).map(|i| i as f32 - 5000.0).collect();
     let expected: Vec<f32> = x.iter().map(|v| v.max(0.0)).collect();
-    let plan = Plan::parallel(&kernels::relu::KERNEL, n, false);
+    let plan = Plan::parallel(&simdwise::relu::KERNEL, n, false);
     std::thread::scope(|s| {
         for t in 0..4 {
             let (x, expected) = (&x, &expected);
@@ -220,7 +220,7 @@ fn back_to_back_parallel_calls_from_many_threads_are_complete() {
                 let mut out = vec![f32::NAN; n];
                 for call in 0..2_000 {
                     out.fill(f32::NAN);
-                    kernels::runtime::run_planned(&kernels::relu::KERNEL, Isa::best(), plan, &[x], &[], &mut out)
+                    simdwise::runtime::run_planned(&simdwise::relu::KERNEL, Isa::best(), plan, &[x], &[], &mut out)
                         .unwrap();
                     assert!(out == *expected, "thread {t}, call {call}: incomplete or wrong output");
                 }

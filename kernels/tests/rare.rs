@@ -2,7 +2,7 @@
 //! lane sits in the vector, alone or with others; and `ldexp` (whose exact
 //! path is a rare branch) agrees with the plain product where both apply.
 
-use kernel_macros::kernel;
+use simdwise_macros::kernel;
 
 #[kernel]
 fn rare_branch(x: f32) -> f32 {

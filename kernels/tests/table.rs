@@ -2,7 +2,7 @@
 //! to 32 entries (two-register permute, AVX2 gather) and larger ones (gather on
 //! AVX-512), against the plain array.
 
-use kernel_macros::kernel;
+use simdwise_macros::kernel;
 
 #[kernel]
 fn lookup_5(i: f32) -> f32 {
@@ -37,14 +37,14 @@ fn lookup_40(i: f32) -> f32 {
     )
 }
 
-fn check(kernel: &kernels::Kernel, entries: usize, expected: impl Fn(usize) -> f32) {
+fn check(kernel: &simdwise::Kernel, entries: usize, expected: impl Fn(usize) -> f32) {
     // Every index, with fractions (truncated), in an order that mixes lanes.
     let i: Vec<f32> = (0..1000)
         .map(|k| ((k * 7) % entries) as f32 + (k % 4) as f32 * 0.25)
         .collect();
     for isa in kernel.runnable_isas() {
         let mut out = vec![f32::NAN; i.len()];
-        kernels::runtime::run_with_isa(kernel, isa, &[&i], &[], &mut out).unwrap();
+        simdwise::runtime::run_with_isa(kernel, isa, &[&i], &[], &mut out).unwrap();
         for (x, y) in i.iter().zip(&out) {
             assert_eq!(*y, expected(*x as usize), "{} [{isa}] at index {x}", kernel.name);
         }
@@ -69,7 +69,7 @@ fn out_of_range_indices_read_inside_the_table() {
     let i = [-1.0, 40.0, 1e9, f32::NAN, f32::INFINITY, -f32::INFINITY];
     for isa in lookup_40::KERNEL.runnable_isas() {
         let mut out = [f32::NAN; 6];
-        kernels::runtime::run_with_isa(&lookup_40::KERNEL, isa, &[&i], &[], &mut out).unwrap();
+        simdwise::runtime::run_with_isa(&lookup_40::KERNEL, isa, &[&i], &[], &mut out).unwrap();
         assert!(
             out.iter().all(|v| v.abs() <= 39.0 && v.fract() == 0.0),
             "[{isa}] {out:?}"

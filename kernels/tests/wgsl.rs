@@ -5,7 +5,7 @@ use naga::valid::{Capabilities, ValidationFlags, Validator};
 
 #[test]
 fn every_shader_passes_naga_validation() {
-    for kernel in kernels::ALL {
+    for kernel in simdwise::ALL {
         let source = kernel.wgsl_source();
         let module = naga::front::wgsl::parse_str(&source)
             .unwrap_or_else(|e| panic!("{}: {}\n{source}", kernel.name, e.emit_to_string(&source)));
@@ -22,7 +22,7 @@ fn every_shader_passes_naga_validation() {
 
 #[test]
 fn fused_shaders_include_each_callee_once() {
-    let source = kernels::gelu::KERNEL.wgsl_source();
+    let source = simdwise::gelu::KERNEL.wgsl_source();
     // gelu calls sigmoid_hi, sigmoid_lo and sigmoid_k, which all call exp_hi.
     assert_eq!(source.matches("fn k_exp_hi(").count(), 1);
     assert_eq!(source.matches("fn k_sigmoid_hi(").count(), 1);

@@ -3,8 +3,8 @@
 //!
 //! 1. the file named by `KERNELS_CALIBRATION`, if set;
 //! 2. else this CPU model's file in the user cache
-//!    (`$XDG_CACHE_HOME` or `~/.cache`, then `kernel-runtime/<cpu model>.txt`),
-//!    which `cargo run --release -p kernel-benches --bin calibrate` measures
+//!    (`$XDG_CACHE_HOME` or `~/.cache`, then `simdwise-runtime/<cpu model>.txt`),
+//!    which `cargo run --release -p simdwise-benches --bin calibrate` measures
 //!    and writes on the machine at hand;
 //! 3. else [`Calibration::derived`]: the defaults below, with the streaming
 //!    threshold taken from this machine's last-level cache and no AVX2
@@ -122,7 +122,7 @@ pub fn calibration_path() -> Option<PathBuf> {
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
         .collect();
-    Some(cache.join("kernel-runtime").join(format!("{model}.txt")))
+    Some(cache.join("simdwise-runtime").join(format!("{model}.txt")))
 }
 
 /// Where this process's constants came from, for reports.

@@ -47,14 +47,14 @@ impl Gpu {
         .map_err(|e| gpu_error(None, format!("no adapter: {e}")))?;
         let limits = adapter.limits();
         let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
-            label: Some("kernels"),
+            label: Some("simdwise"),
             required_limits: limits.clone(),
             ..Default::default()
         }))
         .map_err(|e| gpu_error(None, format!("no device: {e}")))?;
         // Every operation runs inside an error scope; this only keeps a stray
         // error from wgpu's default handler, which panics.
-        device.on_uncaptured_error(Arc::new(|e| eprintln!("kernels: uncaptured GPU error: {e}")));
+        device.on_uncaptured_error(Arc::new(|e| eprintln!("simdwise: uncaptured GPU error: {e}")));
         let binding = limits
             .max_storage_buffer_binding_size
             .min(limits.max_buffer_size)

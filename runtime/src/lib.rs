@@ -1,7 +1,7 @@
 //! The runtime behind `#[kernel]` ops: CPU feature detection (once), variant
 //! choice, argument checks, and parallel execution over L2-sized chunks.
 //! It knows nothing about any particular op; the code `#[kernel]` generates
-//! names these items by absolute path (`::kernel_runtime::..`).
+//! names these items by absolute path (`::simdwise_runtime::..`).
 
 mod cache;
 pub mod calibration;

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use kernel_runtime::{Isa, Kernel, MAX_INPUTS, run_with_isa};
+use simdwise_runtime::{Isa, Kernel, MAX_INPUTS, run_with_isa};
 
 use crate::inputs::{Rng, special_values, with_neighbours};
 use crate::ulp_error;
@@ -15,9 +15,9 @@ type Domain<'a> = Box<dyn Fn(&[f32]) -> bool + 'a>;
 /// An accuracy check of one kernel: configure, then [`Accuracy::run`].
 ///
 /// ```no_run
-/// # fn check(kernel: &kernel_runtime::Kernel) {
+/// # fn check(kernel: &simdwise_runtime::Kernel) {
 /// // The reference gets the streaming inputs, then the scalars, in f64.
-/// let report = kernel_testkit::Accuracy::new(kernel, |a| a[0].tanh())
+/// let report = simdwise_testkit::Accuracy::new(kernel, |a| a[0].tanh())
 ///     .range(-10.0, 10.0)
 ///     .run()
 ///     .unwrap_or_else(|e| panic!("{e}"));

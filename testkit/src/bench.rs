@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput};
-use kernel_runtime::{Kernel, Plan, isa_for, run, run_planned, run_with_isa};
+use simdwise_runtime::{Kernel, Plan, isa_for, run, run_planned, run_with_isa};
 
 use crate::inputs::Rng;
 
@@ -14,8 +14,8 @@ use crate::inputs::Rng;
 /// `scalars` are the kernel's scalar parameters. Throughput is in elements.
 ///
 /// ```no_run
-/// # fn benches(c: &mut criterion::Criterion, kernel: &kernel_runtime::Kernel) {
-/// kernel_testkit::bench_kernel(c, kernel, &[], &[1_000, 100_000, 1_000_000]);
+/// # fn benches(c: &mut criterion::Criterion, kernel: &simdwise_runtime::Kernel) {
+/// simdwise_testkit::bench_kernel(c, kernel, &[], &[1_000, 100_000, 1_000_000]);
 /// # }
 /// ```
 pub fn bench_kernel(c: &mut Criterion, kernel: &Kernel, scalars: &[f32], sizes: &[usize]) {

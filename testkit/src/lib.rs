@@ -9,7 +9,7 @@
 //!   and each of the runtime's plans, at the sizes given;
 //! - [`ulp_error`], [`special_values`], [`Rng`]: the pieces, for tests of your own.
 //!
-//! For the generated code itself (snapshots), see `kernel_codegen::generate_file`.
+//! For the generated code itself (snapshots), see `simdwise_codegen::generate_file`.
 
 mod accuracy;
 mod bench;

@@ -5,7 +5,7 @@
 //! file says, and takes about a minute.
 //!
 //! ```text
-//! cargo run --release -p kernel-benches --bin calibrate [-- --dry-run]
+//! cargo run --release -p simdwise-benches --bin calibrate [-- --dry-run]
 //! ```
 //!
 //! - NS_PER_BYTE: inline relu and add on L2-resident data, per byte moved.
@@ -26,11 +26,11 @@
 
 use std::time::{Duration, Instant};
 
-use kernel_benches::{Distribution, cpu_model, inputs_from, median};
-use kernels::reference::SCALAR_ARG;
-use kernels::runtime::calibration::calibration_path;
-use kernels::runtime::{Calibration, Plan, run_planned};
-use kernels::{Isa, Kernel};
+use simdwise::reference::SCALAR_ARG;
+use simdwise::runtime::calibration::calibration_path;
+use simdwise::runtime::{Calibration, Plan, run_planned};
+use simdwise::{Isa, Kernel};
+use simdwise_benches::{Distribution, cpu_model, inputs_from, median};
 
 /// Median ns of one call of `kernel` on `n` elements with `plan`.
 fn time(kernel: &Kernel, isa: Isa, plan: Plan, n: usize, samples: usize) -> f64 {
@@ -62,7 +62,7 @@ fn time(kernel: &Kernel, isa: Isa, plan: Plan, n: usize, samples: usize) -> f64 
 }
 
 fn kernel(name: &str) -> &'static Kernel {
-    kernels::ALL
+    simdwise::ALL
         .iter()
         .copied()
         .find(|k| k.name == name)
@@ -87,7 +87,7 @@ fn main() {
     println!("NS_PER_BYTE     = {ns_per_byte:.5} ns (inline relu/add, {n_l2} elements, {isa})");
 
     let ns_per_cost = median(
-        kernels::ALL
+        simdwise::ALL
             .iter()
             .filter(|k| k.cost >= 20)
             .map(|k| {
@@ -198,7 +198,7 @@ fn main() {
     let mut avx2_wins: Vec<(&str, usize, usize)> = Vec::new();
     if isa == Isa::Avx512 {
         let sizes = [100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000];
-        for &k in kernels::ALL {
+        for &k in simdwise::ALL {
             for (i, &n) in sizes.iter().enumerate() {
                 let plan = Plan::auto(k, n);
                 let (avx2, avx512) = (time(k, Isa::Avx2, plan, n, 9), time(k, Isa::Avx512, plan, n, 9));
@@ -227,10 +227,10 @@ fn main() {
             .collect(),
     };
     let text = format!(
-        "# Measured by `cargo run --release -p kernel-benches --bin calibrate` on {}, {threads} threads, \
+        "# Measured by `cargo run --release -p simdwise-benches --bin calibrate` on {}, {threads} threads, \
          L2 {} KiB, best ISA {isa}.\n{}",
         cpu_model(),
-        kernels::runtime::l2_bytes() >> 10,
+        simdwise::runtime::l2_bytes() >> 10,
         calibration.to_text()
     );
     let Some(path) = calibration_path().filter(|_| !dry_run) else {

@@ -9,7 +9,7 @@
 //! become subnormal and other libraries take slow paths.
 //!
 //! ```text
-//! cargo run --release -p kernel-benches --bin compare [-- --quick] [-- --huge]
+//! cargo run --release -p simdwise-benches --bin compare [-- --quick] [-- --huge]
 //! ```
 //!
 //! Writes `benches/results/comparison.md` and `benches/results/comparison.svg`
@@ -20,10 +20,10 @@ use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::Instant;
 
-use kernel_benches::{Distribution, call_as, cpu_model, inputs_from, median};
-use kernels::reference::SCALAR_ARG;
-use kernels::runtime::Plan;
-use kernels::{Isa, Kernel};
+use simdwise::reference::SCALAR_ARG;
+use simdwise::runtime::Plan;
+use simdwise::{Isa, Kernel};
+use simdwise_benches::{Distribution, call_as, cpu_model, inputs_from, median};
 
 const SEED: u64 = 12345;
 
@@ -195,7 +195,7 @@ fn options() -> Options {
                 let names = args.next().expect("--only KERNEL,KERNEL");
                 o.only = names.split(',').map(str::to_owned).collect();
                 for name in &o.only {
-                    if !kernels::ALL.iter().any(|k| k.name == name) {
+                    if !simdwise::ALL.iter().any(|k| k.name == name) {
                         eprintln!("--only: no kernel named `{name}`");
                         std::process::exit(2);
                     }
@@ -236,11 +236,11 @@ fn main() {
     if let Some(install) = json_field(&hello, "install") {
         eprintln!("missing Python libraries; the comparison runs without them. To include them: {install}");
     }
-    let active = kernels::runtime::active_isa().expect("dispatch ISA");
+    let active = simdwise::runtime::active_isa().expect("dispatch ISA");
     let threads = rayon::current_num_threads();
     let header = format!(
-        "Measured {} on {} ({} cores) by `cargo run --release -p kernel-benches --bin compare`.\n\n\
-         - ours: kernels {} dispatched to {active}, {threads} rayon threads (inline below the parallel threshold)\n\
+        "Measured {} on {} ({} cores) by `cargo run --release -p simdwise-benches --bin compare`.\n\n\
+         - ours: simdwise {} dispatched to {active}, {threads} rayon threads (inline below the parallel threshold)\n\
          - NumPy {}: 1 thread (ufuncs run on the calling thread)\n\
          - PyTorch {} (CPU): {} threads, and 1 in the one-thread table\n\n\
          Time per element, median of {} interleaved rounds, preallocated outputs on every side; \
@@ -268,7 +268,7 @@ fn main() {
     for table in &TABLES {
         println!("\n## {}", table.title);
         let mut results: Results = Vec::new();
-        for &kernel in kernels::ALL {
+        for &kernel in simdwise::ALL {
             if !o.only.is_empty() && !o.only.iter().any(|name| name == kernel.name) {
                 continue;
             }
@@ -294,7 +294,7 @@ fn main() {
                     }
                     start.elapsed().as_nanos() as f64 / reps as f64
                 };
-                let dispatched = kernels::runtime::isa_for(kernel, n).expect("dispatch ISA");
+                let dispatched = simdwise::runtime::isa_for(kernel, n).expect("dispatch ISA");
                 let mut cell = Cell {
                     variants: vec![Vec::new(); if table.detailed { isas.len() } else { 0 }],
                     plans: vec![Vec::new(); if table.detailed { 3 } else { 0 }],
@@ -402,7 +402,7 @@ fn main() {
             ratio_summary(&tables, &o.sizes),
             choice_summary(&tables[0], &o.sizes)
         );
-        kernel_benches::rewrite_section(path, "compare-summary", |_| summary);
+        simdwise_benches::rewrite_section(path, "compare-summary", |_| summary);
         println!("rewrote the comparison summary in {path}");
     }
 

@@ -4,13 +4,13 @@
 //! variant on typical inputs (uniform on [-10, 10]; 10^[-3, 3] for log, sqrt
 //! and reciprocal).
 //!
-//! `cargo run --release -p kernel-benches --bin demo`
+//! `cargo run --release -p simdwise-benches --bin demo`
 
 use std::time::Instant;
 
-use kernel_benches::{Distribution, call, cpu_model, inputs, inputs_from, median};
-use kernel_testkit::ulp_error;
-use kernels::{Isa, runtime};
+use simdwise::{Isa, runtime};
+use simdwise_benches::{Distribution, call, cpu_model, inputs, inputs_from, median};
+use simdwise_testkit::ulp_error;
 
 /// Median seconds of one call over several timed batches.
 fn time_call(mut f: impl FnMut()) -> f64 {
@@ -35,7 +35,7 @@ fn time_call(mut f: impl FnMut()) -> f64 {
     )
 }
 
-fn main() -> Result<(), kernels::KernelError> {
+fn main() -> Result<(), simdwise::KernelError> {
     let active = runtime::active_isa()?;
     println!("CPU:        {}", cpu_model());
     println!(
@@ -55,7 +55,7 @@ fn main() -> Result<(), kernels::KernelError> {
     let calibration = match &runtime::calibration::current().1 {
         runtime::calibration::Source::File(path) => format!("measured, from {}", path.display()),
         runtime::calibration::Source::Derived => {
-            "derived defaults (run `cargo run --release -p kernel-benches --bin calibrate` to measure)".to_owned()
+            "derived defaults (run `cargo run --release -p simdwise-benches --bin calibrate` to measure)".to_owned()
         }
         runtime::calibration::Source::Unreadable(path, e) => {
             format!("derived defaults: {} could not be read ({e})", path.display())
@@ -71,9 +71,9 @@ fn main() -> Result<(), kernels::KernelError> {
         "{:<11} {:<9} {:>14} {:>11} {:>11} {:>11}",
         "kernel", "variant", "max error", "1K ns/el", "100K ns/el", "1M ns/el"
     );
-    for kernel in kernels::ALL {
+    for kernel in simdwise::ALL {
         let check_in = inputs(kernel, check_n);
-        let reference = kernels::reference::of(kernel);
+        let reference = simdwise::reference::of(kernel);
         let exact: Vec<f64> = (0..check_n)
             .map(|i| reference(&check_in.iter().map(|s| f64::from(s[i])).collect::<Vec<_>>()))
             .collect();

@@ -2,8 +2,8 @@
 //! f32 bit patterns, against the f64 reference, in parallel.
 //!
 //! ```text
-//! cargo run --release -p kernel-benches --bin ulp -- tanh [exp ..] [--variant avx2]
-//! cargo run --release -p kernel-benches --bin ulp -- --all [--readme README.md]
+//! cargo run --release -p simdwise-benches --bin ulp -- tanh [exp ..] [--variant avx2]
+//! cargo run --release -p simdwise-benches --bin ulp -- --all [--readme README.md]
 //! ```
 //!
 //! Per variant it prints the max error in ulp and the input where it occurs,
@@ -14,10 +14,10 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use kernel_benches::{Distribution, call, inputs_from};
-use kernel_testkit::ulp_error;
-use kernels::{Isa, Kernel};
 use rayon::prelude::*;
+use simdwise::{Isa, Kernel};
+use simdwise_benches::{Distribution, call, inputs_from};
+use simdwise_testkit::ulp_error;
 
 /// Inputs per work item: small enough to stay inline (no nested parallelism).
 const BLOCK: u64 = 1 << 14;
@@ -72,7 +72,7 @@ impl Stats {
 }
 
 fn sweep(kernel: &'static Kernel, isas: &[Isa]) -> Vec<Stats> {
-    let reference = kernels::reference::of(kernel);
+    let reference = simdwise::reference::of(kernel);
     let done = AtomicU64::new(0);
     let started = Instant::now();
     let stats = std::thread::scope(|scope| {
@@ -145,7 +145,7 @@ fn ns_per_element(kernel: &Kernel, isa: Isa) -> f64 {
     let n = 100_000;
     let data = inputs_from(kernel, n, Distribution::typical(kernel));
     let mut out = vec![0.0; n];
-    kernel_benches::median(
+    simdwise_benches::median(
         (0..25)
             .map(|_| {
                 let t = Instant::now();
@@ -157,7 +157,7 @@ fn ns_per_element(kernel: &Kernel, isa: Isa) -> f64 {
 }
 
 fn usage() -> ! {
-    let unary: Vec<&str> = kernels::ALL
+    let unary: Vec<&str> = simdwise::ALL
         .iter()
         .filter(|k| k.inputs.len() == 1)
         .map(|k| k.name)
@@ -175,7 +175,7 @@ fn main() {
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--all" => names.extend(
-                kernels::ALL
+                simdwise::ALL
                     .iter()
                     .filter(|k| k.inputs.len() == 1)
                     .map(|k| k.name.to_owned()),
@@ -202,7 +202,7 @@ fn main() {
     );
     let mut over_bound = 0;
     for name in &names {
-        let Some(kernel) = kernels::ALL.iter().copied().find(|k| k.name == name) else {
+        let Some(kernel) = simdwise::ALL.iter().copied().find(|k| k.name == name) else {
             eprintln!("no kernel named `{name}`");
             usage();
         };
@@ -250,7 +250,7 @@ fn main() {
                     s.over_half,
                     s.mismatches(),
                     ns_per_element(kernel, *isa),
-                    kernel_benches::cpu_model()
+                    simdwise_benches::cpu_model()
                 ));
             }
         }
@@ -275,17 +275,17 @@ fn rewrite_section(path: &str, table: &str) {
     let variants = ["scalar", "sse2", "avx2", "avx512", "neon"];
     let order = |row: &&str| {
         let (k, v) = key(row).unwrap_or_default();
-        let kernel = kernels::ALL.iter().position(|kernel| kernel.name == k);
+        let kernel = simdwise::ALL.iter().position(|kernel| kernel.name == k);
         let variant = variants.iter().position(|name| *name == v);
         (kernel.unwrap_or(usize::MAX), variant.unwrap_or(usize::MAX))
     };
     let stamp = format!(
-        "Swept over all 2^32 inputs by `cargo run --release -p kernel-benches --bin ulp -- --all --readme README.md`; \
+        "Swept over all 2^32 inputs by `cargo run --release -p simdwise-benches --bin ulp -- --all --readme README.md`; \
          ns/element of each variant at 100K typical inputs, inline or split as the runtime chooses ({} threads), \
          on the CPU of the row's last column (rows are replaced only when swept again).\n\n",
         rayon::current_num_threads()
     );
-    kernel_benches::rewrite_section(path, "ulp-sweep", |old| {
+    simdwise_benches::rewrite_section(path, "ulp-sweep", |old| {
         // Kept rows not swept now, then the new ones, in kernel and variant order.
         let mut rows: Vec<&str> = old
             .lines()

@@ -440,7 +440,7 @@ fn run_fn(k: &Kernel, t: &dyn Target) -> TokenStream {
             /// # Safety
             /// `args` holds pointers valid for `args.len` elements: inputs readable,
             /// `out` writable (it may equal an input: in-place).
-            pub unsafe fn run(args: &::kernel_runtime::Args) {
+            pub unsafe fn run(args: &::simdwise_runtime::Args) {
                 // SAFETY: the caller guarantees every pointer covers `len` elements
                 // and the loop never reads or writes at or past `len`.
                 unsafe {
@@ -457,7 +457,7 @@ fn run_fn(k: &Kernel, t: &dyn Target) -> TokenStream {
             /// `out` writable (it may equal an input: in-place); the CPU has the
             /// features this function is compiled for.
             #[target_feature(enable = #features)]
-            pub unsafe fn run_from(args: &::kernel_runtime::Args) {
+            pub unsafe fn run_from(args: &::simdwise_runtime::Args) {
                 // SAFETY: the caller guarantees every pointer covers `len` elements
                 // and that the CPU supports the enabled features; full vectors are
                 // only loaded and stored below `len`, and the tail is masked or
@@ -479,7 +479,7 @@ fn run_fn(k: &Kernel, t: &dyn Target) -> TokenStream {
             /// # Safety
             /// As for [`run_from`].
             #[target_feature(enable = #features)]
-            pub unsafe fn run(args: &::kernel_runtime::Args) {
+            pub unsafe fn run(args: &::simdwise_runtime::Args) {
                 // A full-width store that straddles two cache lines costs about
                 // twice one that does not, and every store of a 16-byte-aligned
                 // buffer (what the allocator gives) does: a masked head first
@@ -517,7 +517,7 @@ fn run_stream_fn(k: &Kernel, t: &dyn Target) -> TokenStream {
         /// # Safety
         /// As for [`run`].
         #[target_feature(enable = #features)]
-        pub unsafe fn run_stream(args: &::kernel_runtime::Args) {
+        pub unsafe fn run_stream(args: &::simdwise_runtime::Args) {
             // SAFETY: as in `run`; every sub-range passed on lies within
             // `args.len`, and streamed stores only hit the 64-byte aligned part.
             unsafe {

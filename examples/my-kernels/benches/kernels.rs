@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use kernel_testkit::{Rng, bench_kernel};
+use simdwise_testkit::{Rng, bench_kernel};
 
 const SIZES: [usize; 3] = [100_000, 1_000_000, 10_000_000];
 
@@ -36,8 +36,8 @@ fn fusion(c: &mut Criterion) {
         });
         group.bench_function(BenchmarkId::new("bias_gelu as add, gelu", n), |bench| {
             bench.iter(|| {
-                kernels::add(&x, &b, &mut tmp).unwrap();
-                kernels::gelu(&tmp, &mut out).unwrap();
+                simdwise::add(&x, &b, &mut tmp).unwrap();
+                simdwise::gelu(&tmp, &mut out).unwrap();
             })
         });
         group.bench_function(BenchmarkId::new("affine_relu fused", n), |bench| {
@@ -45,9 +45,9 @@ fn fusion(c: &mut Criterion) {
         });
         group.bench_function(BenchmarkId::new("affine_relu as mul, add, relu", n), |bench| {
             bench.iter(|| {
-                kernels::mul(&x, &a, &mut tmp).unwrap();
-                kernels::add::in_place(&mut tmp, &b).unwrap();
-                kernels::relu(&tmp, &mut out).unwrap();
+                simdwise::mul(&x, &a, &mut tmp).unwrap();
+                simdwise::add::in_place(&mut tmp, &b).unwrap();
+                simdwise::relu(&tmp, &mut out).unwrap();
             })
         });
     }

@@ -1,8 +1,8 @@
 //! Ops of a model, written once with `#[kernel]` and fused: each is one pass
-//! over memory on every target, calling the `kernels` crate's ops inline.
+//! over memory on every target, calling the `simdwise` crate's ops inline.
 
-use kernel_macros::kernel;
-use kernels::{gelu, relu, silu};
+use simdwise::{gelu, relu, silu};
+use simdwise_macros::kernel;
 
 /// `gelu(x + b)`: a bias and GELU (tanh form) in one pass. Within 2 ulp of
 /// GELU of the rounded sum.

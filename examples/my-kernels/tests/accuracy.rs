@@ -1,7 +1,7 @@
 //! Every variant this CPU runs, of every kernel of this crate, against an f64
 //! reference, with the testkit's special values and dense samples.
 
-use kernel_testkit::Accuracy;
+use simdwise_testkit::Accuracy;
 
 fn sigmoid(x: f64) -> f64 {
     if x >= 0.0 {

@@ -1,8 +1,8 @@
 //! The generated API from a user's crate: dispatched, in place, each variant
 //! forced, and errors as sentences.
 
-use kernel_runtime::Isa;
 use my_kernels::{affine_relu, bias_gelu, leaky, swiglu};
+use simdwise_runtime::Isa;
 
 #[test]
 fn every_form_of_the_api_agrees() {
@@ -12,9 +12,9 @@ fn every_form_of_the_api_agrees() {
     bias_gelu(&x, &b, &mut fused).unwrap();
     // Unfused: the library's add, then gelu, give the same bits.
     let mut sum = vec![0.0; x.len()];
-    kernels::add(&x, &b, &mut sum).unwrap();
+    simdwise::add(&x, &b, &mut sum).unwrap();
     let mut unfused = vec![0.0; x.len()];
-    kernels::gelu(&sum, &mut unfused).unwrap();
+    simdwise::gelu(&sum, &mut unfused).unwrap();
     assert_eq!(fused, unfused);
 
     let mut in_place = x.clone();
@@ -31,7 +31,7 @@ fn every_form_of_the_api_agrees() {
             );
         }
     }
-    assert_eq!(bias_gelu::scalar(1.0, 0.5), kernels::gelu::scalar(1.5));
+    assert_eq!(bias_gelu::scalar(1.0, 0.5), simdwise::gelu::scalar(1.5));
     assert_eq!(leaky::scalar(-2.0, 0.25), -0.5);
     assert_eq!(swiglu::scalar(0.0, 3.0), 0.0);
     assert_eq!(affine_relu::scalar(2.0, 3.0, -7.0), 0.0);

@@ -4,7 +4,7 @@
 
 #[test]
 fn generated_code() {
-    let kernels = kernel_codegen::generate_file(include_str!("../src/lib.rs")).unwrap_or_else(|e| panic!("{e}"));
+    let kernels = simdwise_codegen::generate_file(include_str!("../src/lib.rs")).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(kernels.len(), 4);
     for kernel in kernels {
         insta::with_settings!({

@@ -2,10 +2,10 @@
 //! metric, test inputs.
 #![allow(dead_code)]
 
-use kernels::{Isa, Kernel};
+use simdwise::{Isa, Kernel};
 
 /// Runs one variant (by ISA) of a kernel on 1 or 2 input streams.
-pub type RunFn = fn(Isa, &[&[f32]], &mut [f32]) -> Result<(), kernels::KernelError>;
+pub type RunFn = fn(Isa, &[&[f32]], &mut [f32]) -> Result<(), simdwise::KernelError>;
 
 /// How a test calls one kernel with one variant.
 pub struct Case {
@@ -18,74 +18,82 @@ pub struct Case {
     pub range: (f32, f32),
 }
 
-use kernels::reference::SCALAR_ARG;
+use simdwise::reference::SCALAR_ARG;
 
 pub fn cases() -> Vec<Case> {
     let run: [(&'static Kernel, RunFn); 20] = [
-        (&kernels::relu::KERNEL, |isa, i, o| {
-            kernels::relu::with_isa(isa, i[0], o)
+        (&simdwise::relu::KERNEL, |isa, i, o| {
+            simdwise::relu::with_isa(isa, i[0], o)
         }),
-        (&kernels::leaky_relu::KERNEL, |isa, i, o| {
-            kernels::leaky_relu::with_isa(isa, i[0], SCALAR_ARG, o)
+        (&simdwise::leaky_relu::KERNEL, |isa, i, o| {
+            simdwise::leaky_relu::with_isa(isa, i[0], SCALAR_ARG, o)
         }),
-        (&kernels::add::KERNEL, |isa, i, o| {
-            kernels::add::with_isa(isa, i[0], i[1], o)
+        (&simdwise::add::KERNEL, |isa, i, o| {
+            simdwise::add::with_isa(isa, i[0], i[1], o)
         }),
-        (&kernels::mul::KERNEL, |isa, i, o| {
-            kernels::mul::with_isa(isa, i[0], i[1], o)
+        (&simdwise::mul::KERNEL, |isa, i, o| {
+            simdwise::mul::with_isa(isa, i[0], i[1], o)
         }),
-        (&kernels::exp::KERNEL, |isa, i, o| kernels::exp::with_isa(isa, i[0], o)),
-        (&kernels::tanh::KERNEL, |isa, i, o| {
-            kernels::tanh::with_isa(isa, i[0], o)
+        (&simdwise::exp::KERNEL, |isa, i, o| {
+            simdwise::exp::with_isa(isa, i[0], o)
         }),
-        (&kernels::sigmoid::KERNEL, |isa, i, o| {
-            kernels::sigmoid::with_isa(isa, i[0], o)
+        (&simdwise::tanh::KERNEL, |isa, i, o| {
+            simdwise::tanh::with_isa(isa, i[0], o)
         }),
-        (&kernels::silu::KERNEL, |isa, i, o| {
-            kernels::silu::with_isa(isa, i[0], o)
+        (&simdwise::sigmoid::KERNEL, |isa, i, o| {
+            simdwise::sigmoid::with_isa(isa, i[0], o)
         }),
-        (&kernels::gelu::KERNEL, |isa, i, o| {
-            kernels::gelu::with_isa(isa, i[0], o)
+        (&simdwise::silu::KERNEL, |isa, i, o| {
+            simdwise::silu::with_isa(isa, i[0], o)
         }),
-        (&kernels::exp2::KERNEL, |isa, i, o| {
-            kernels::exp2::with_isa(isa, i[0], o)
+        (&simdwise::gelu::KERNEL, |isa, i, o| {
+            simdwise::gelu::with_isa(isa, i[0], o)
         }),
-        (&kernels::log::KERNEL, |isa, i, o| kernels::log::with_isa(isa, i[0], o)),
-        (&kernels::expm1::KERNEL, |isa, i, o| {
-            kernels::expm1::with_isa(isa, i[0], o)
+        (&simdwise::exp2::KERNEL, |isa, i, o| {
+            simdwise::exp2::with_isa(isa, i[0], o)
         }),
-        (&kernels::sqrt::KERNEL, |isa, i, o| {
-            kernels::sqrt::with_isa(isa, i[0], o)
+        (&simdwise::log::KERNEL, |isa, i, o| {
+            simdwise::log::with_isa(isa, i[0], o)
         }),
-        (&kernels::reciprocal::KERNEL, |isa, i, o| {
-            kernels::reciprocal::with_isa(isa, i[0], o)
+        (&simdwise::expm1::KERNEL, |isa, i, o| {
+            simdwise::expm1::with_isa(isa, i[0], o)
         }),
-        (&kernels::softplus::KERNEL, |isa, i, o| {
-            kernels::softplus::with_isa(isa, i[0], o)
+        (&simdwise::sqrt::KERNEL, |isa, i, o| {
+            simdwise::sqrt::with_isa(isa, i[0], o)
         }),
-        (&kernels::elu::KERNEL, |isa, i, o| {
-            kernels::elu::with_isa(isa, i[0], SCALAR_ARG, o)
+        (&simdwise::reciprocal::KERNEL, |isa, i, o| {
+            simdwise::reciprocal::with_isa(isa, i[0], o)
         }),
-        (&kernels::hardswish::KERNEL, |isa, i, o| {
-            kernels::hardswish::with_isa(isa, i[0], o)
+        (&simdwise::softplus::KERNEL, |isa, i, o| {
+            simdwise::softplus::with_isa(isa, i[0], o)
         }),
-        (&kernels::abs::KERNEL, |isa, i, o| kernels::abs::with_isa(isa, i[0], o)),
-        (&kernels::erf::KERNEL, |isa, i, o| kernels::erf::with_isa(isa, i[0], o)),
-        (&kernels::gelu_erf::KERNEL, |isa, i, o| {
-            kernels::gelu_erf::with_isa(isa, i[0], o)
+        (&simdwise::elu::KERNEL, |isa, i, o| {
+            simdwise::elu::with_isa(isa, i[0], SCALAR_ARG, o)
+        }),
+        (&simdwise::hardswish::KERNEL, |isa, i, o| {
+            simdwise::hardswish::with_isa(isa, i[0], o)
+        }),
+        (&simdwise::abs::KERNEL, |isa, i, o| {
+            simdwise::abs::with_isa(isa, i[0], o)
+        }),
+        (&simdwise::erf::KERNEL, |isa, i, o| {
+            simdwise::erf::with_isa(isa, i[0], o)
+        }),
+        (&simdwise::gelu_erf::KERNEL, |isa, i, o| {
+            simdwise::gelu_erf::with_isa(isa, i[0], o)
         }),
     ];
     assert_eq!(
         run.len(),
-        kernels::ALL.len(),
-        "a kernel of kernels::ALL has no test case"
+        simdwise::ALL.len(),
+        "a kernel of simdwise::ALL has no test case"
     );
     run.into_iter()
         .map(|(kernel, run)| Case {
             kernel,
             run,
-            reference: kernels::reference::of(kernel),
-            range: kernels::reference::range(kernel.name),
+            reference: simdwise::reference::of(kernel),
+            range: simdwise::reference::range(kernel.name),
         })
         .collect()
 }
@@ -168,4 +176,4 @@ pub fn special_values() -> Vec<f32> {
     v
 }
 
-pub use kernel_testkit::Rng;
+pub use simdwise_testkit::Rng;

@@ -1,4 +1,4 @@
-use kernel_macros::kernel;
+use simdwise_macros::kernel;
 
 #[kernel]
 pub fn bad(a: f32, b: f32, c: f32, d: f32) -> f32 {

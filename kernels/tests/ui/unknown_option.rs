@@ -1,4 +1,4 @@
-use kernel_macros::kernel;
+use simdwise_macros::kernel;
 
 #[kernel(max_error = 2)]
 pub fn bad(x: f32) -> f32 {

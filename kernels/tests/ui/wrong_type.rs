@@ -1,4 +1,4 @@
-use kernel_macros::kernel;
+use simdwise_macros::kernel;
 
 #[kernel]
 pub fn bad(x: f64) -> f32 {

@@ -1,4 +1,4 @@
-use kernel_macros::kernel;
+use simdwise_macros::kernel;
 
 // A kernel streams 1 to 3 inputs; constants over the call are `#[scalar]`.
 #[kernel]

@@ -1,4 +1,4 @@
-use kernel_macros::kernel;
+use simdwise_macros::kernel;
 
 // `sin` is neither a builtin nor a kernel in scope.
 #[kernel]

@@ -1,4 +1,4 @@
-use kernel_macros::kernel;
+use simdwise_macros::kernel;
 
 fn main() {
     // A kernel is an item like any other: it may live in a function body.
