@@ -16,6 +16,7 @@ pub fn special_values() -> Vec<f32> {
         f32::from_bits(1),
         -f32::from_bits(1),
         f32::from_bits(3),
+        -f32::from_bits(3),
         f32::from_bits(0x007f_ffff),
         f32::MAX,
         f32::MIN,

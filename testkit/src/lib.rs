@@ -7,6 +7,8 @@
 //!   run are reported as skipped, never as passed;
 //! - [`bench_kernel`]: criterion groups for every variant, the dispatched call
 //!   and each of the runtime's plans, at the sizes given;
+//! - [`sweep`]: all 2^32 inputs of a one-input kernel through its variants,
+//!   for a command of your own (this repository's `ulp` is one);
 //! - [`ulp_error`], [`special_values`], [`Rng`]: the pieces, for tests of your own.
 //!
 //! For the generated code itself (snapshots), see `simdwise_codegen::generate_file`.
@@ -14,10 +16,12 @@
 mod accuracy;
 mod bench;
 mod inputs;
+mod sweep;
 
 pub use accuracy::{Accuracy, AccuracyError, Report, VariantReport};
 pub use bench::bench_kernel;
-pub use inputs::{Rng, special_values};
+pub use inputs::{Rng, special_values, with_neighbours};
+pub use sweep::{SweepStats, sweep};
 
 /// Error of `got` in units in the last place of the exact result `want` (0.5
 /// for a correctly rounded result). NaN must meet NaN, and an infinite or

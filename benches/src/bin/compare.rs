@@ -550,14 +550,9 @@ fn ratio_summary(tables: &[Results], sizes: &[usize]) -> String {
     let mut s = String::new();
     for (title, results, pick) in views {
         s.push_str(&format!(
-            "**{title}.** Ratio of times, ours / NumPy and ours / PyTorch (< 1: ours is faster):\n\n| op |"
+            "**{title}.** Ratio of times, ours / NumPy and ours / PyTorch (< 1: ours is faster):\n\n"
         ));
-        for n in sizes {
-            s.push_str(&format!(" {n} |"));
-        }
-        s.push_str("\n|---|");
-        s.push_str(&"---|".repeat(sizes.len()));
-        s.push('\n');
+        s.push_str(&size_header(sizes));
         for (kernel, rows) in results.iter() {
             s.push_str(&format!("| {} |", kernel.name));
             for (n, c) in rows {
@@ -579,6 +574,12 @@ fn ratio_summary(tables: &[Results], sizes: &[usize]) -> String {
     s
 }
 
+/// The head of a table with one column per size.
+fn size_header(sizes: &[usize]) -> String {
+    let columns: String = sizes.iter().map(|n| format!(" {n} |")).collect();
+    format!("| op |{columns}\n|---|{}\n", "---|".repeat(sizes.len()))
+}
+
 /// Per op and size, the dispatched call's time over the best of every variant
 /// (the runtime's plan) and every plan (the dispatched variant): 1.00 means the
 /// runtime chose the fastest; over 1.10 (bold) it missed by more than 10%.
@@ -586,14 +587,9 @@ fn choice_summary(results: &Results, sizes: &[usize]) -> String {
     let mut s = String::from(
         "**The runtime's choice, typical inputs, all threads.** Dispatched time over the best of each variant \
          (with the runtime's plan) and each plan (inline, parallel, parallel with streaming stores, with the \
-         dispatched variant):\n\n| op |",
+         dispatched variant):\n\n",
     );
-    for n in sizes {
-        s.push_str(&format!(" {n} |"));
-    }
-    s.push_str("\n|---|");
-    s.push_str(&"---|".repeat(sizes.len()));
-    s.push('\n');
+    s.push_str(&size_header(sizes));
     for (kernel, rows) in results.iter() {
         s.push_str(&format!("| {} |", kernel.name));
         for (n, c) in rows {

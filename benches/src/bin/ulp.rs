@@ -11,134 +11,11 @@
 //! NaN, infinity and sign-of-zero handling. `--readme` also times each variant
 //! at 100K elements and rewrites the README's accuracy table.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use rayon::prelude::*;
 use simdwise::{Isa, Kernel};
 use simdwise_benches::{Distribution, call, inputs_from};
-use simdwise_testkit::ulp_error;
-
-/// Inputs per work item: small enough to stay inline (no nested parallelism).
-const BLOCK: u64 = 1 << 14;
-const TOTAL: u64 = 1 << 32;
-
-#[derive(Clone, Copy, Default)]
-struct Stats {
-    max_ulp: f64,
-    worst_input: u32,
-    over_half: u64,
-    nan_mismatch: u64,
-    inf_mismatch: u64,
-    zero_sign_mismatch: u64,
-}
-
-impl Stats {
-    fn record(&mut self, x: f32, got: f32, want: f64) {
-        let err = ulp_error(got, want);
-        if got.is_nan() != want.is_nan() {
-            self.nan_mismatch += 1;
-        } else if (want as f32).is_infinite() != got.is_infinite() || (got.is_infinite() && err > 0.0) {
-            self.inf_mismatch += 1;
-        } else if got == 0.0 && want == 0.0 && got.is_sign_negative() != want.is_sign_negative() {
-            self.zero_sign_mismatch += 1;
-        }
-        if err.is_finite() {
-            if err > 0.5 {
-                self.over_half += 1;
-            }
-            if err > self.max_ulp {
-                self.max_ulp = err;
-                self.worst_input = x.to_bits();
-            }
-        }
-    }
-
-    fn merge(mut self, other: Stats) -> Stats {
-        if other.max_ulp > self.max_ulp {
-            self.max_ulp = other.max_ulp;
-            self.worst_input = other.worst_input;
-        }
-        self.over_half += other.over_half;
-        self.nan_mismatch += other.nan_mismatch;
-        self.inf_mismatch += other.inf_mismatch;
-        self.zero_sign_mismatch += other.zero_sign_mismatch;
-        self
-    }
-
-    fn mismatches(&self) -> u64 {
-        self.nan_mismatch + self.inf_mismatch + self.zero_sign_mismatch
-    }
-}
-
-fn sweep(kernel: &'static Kernel, isas: &[Isa]) -> Vec<Stats> {
-    let reference = simdwise::reference::of(kernel);
-    let done = AtomicU64::new(0);
-    let started = Instant::now();
-    let stats = std::thread::scope(|scope| {
-        let progress = scope.spawn(|| {
-            loop {
-                let d = done.load(Ordering::Relaxed);
-                let fraction = d as f64 / TOTAL as f64;
-                let width = 40;
-                let filled = (fraction * width as f64) as usize;
-                let eta = started.elapsed().as_secs_f64() * (1.0 - fraction) / fraction.max(1e-9);
-                eprint!(
-                    "\r{:>10} [{}{}] {:5.1}%  ETA {:4.0}s ",
-                    kernel.name,
-                    "=".repeat(filled),
-                    " ".repeat(width - filled),
-                    100.0 * fraction,
-                    eta
-                );
-                if d >= TOTAL {
-                    eprintln!();
-                    return;
-                }
-                std::thread::sleep(Duration::from_millis(500));
-            }
-        });
-        let stats = (0..TOTAL / BLOCK)
-            .into_par_iter()
-            .fold(
-                || {
-                    (
-                        vec![Stats::default(); isas.len()],
-                        vec![0f32; BLOCK as usize],
-                        vec![0f32; BLOCK as usize],
-                    )
-                },
-                |(mut stats, mut input, mut out), block| {
-                    for (i, x) in input.iter_mut().enumerate() {
-                        *x = f32::from_bits((block * BLOCK) as u32 + i as u32);
-                    }
-                    let want: Vec<f64> = input.iter().map(|&x| reference(&[f64::from(x)])).collect();
-                    for (s, &isa) in stats.iter_mut().zip(isas) {
-                        call(kernel, Some(isa), std::slice::from_ref(&input), &mut out).expect("unary kernel call");
-                        for ((x, o), w) in input.iter().zip(&out).zip(&want) {
-                            s.record(*x, *o, *w);
-                        }
-                    }
-                    done.fetch_add(BLOCK, Ordering::Relaxed);
-                    (stats, input, out)
-                },
-            )
-            .map(|(stats, ..)| stats)
-            .reduce(
-                || vec![Stats::default(); isas.len()],
-                |a, b| a.into_iter().zip(b).map(|(x, y)| x.merge(y)).collect(),
-            );
-        progress.join().expect("progress thread");
-        stats
-    });
-    eprintln!(
-        "{:>10} swept 2^32 inputs x {} variants in {:.0?}",
-        kernel.name,
-        isas.len(),
-        started.elapsed()
-    );
-    stats
-}
+use simdwise_testkit::sweep;
 
 /// Median ns per element of `isa` at 100K elements.
 fn ns_per_element(kernel: &Kernel, isa: Isa) -> f64 {
@@ -223,9 +100,11 @@ fn main() {
             }
             None => kernel.runnable_isas().collect(),
         };
-        for (isa, s) in isas.iter().zip(sweep(kernel, &isas)) {
+        let reference = simdwise::reference::of(kernel);
+        let scalars = vec![simdwise::reference::SCALAR_ARG; kernel.scalars.len()];
+        for (isa, s) in isas.iter().zip(sweep(kernel, &isas, &scalars, reference)) {
             let x = f32::from_bits(s.worst_input);
-            let within = s.max_ulp <= f64::from(kernel.max_ulp) && s.mismatches() == 0;
+            let within = s.within(kernel);
             over_bound += usize::from(!within);
             println!(
                 "{:>10} {:>7}: max {:.3} ulp at x = {x:e} ({:#010x}); {} results > 0.5 ulp; NaN {} inf {} ±0 {} mismatches; declared {} {}",

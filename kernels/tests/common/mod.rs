@@ -98,81 +98,24 @@ pub fn cases() -> Vec<Case> {
         .collect()
 }
 
-/// Inputs every kernel must get right: signed zeros, infinities, NaN,
-/// subnormals, the extremes, and the points where ops saturate or switch form.
+/// Inputs every kernel must get right: the testkit's special values (signed
+/// zeros, infinities, NaN, subnormals, extremes) and the points where this
+/// crate's ops saturate or switch form, each with its neighbouring floats.
 pub fn special_values() -> Vec<f32> {
-    let mut v = vec![
-        0.0,
-        -0.0,
-        f32::INFINITY,
-        f32::NEG_INFINITY,
-        f32::NAN,
-        -f32::NAN,
-        f32::MIN_POSITIVE,
-        -f32::MIN_POSITIVE,
-        f32::from_bits(1),
-        -f32::from_bits(1),
-        f32::from_bits(0x007f_ffff),
-        f32::MAX,
-        f32::MIN,
-        f32::EPSILON,
-        1e-30,
-        -1e-30,
-        1.0,
-        -1.0,
-        0.5,
+    let mut v = simdwise_testkit::special_values();
+    v.extend(simdwise_testkit::with_neighbours(&[
         // exp: overflow threshold and the last finite / last subnormal results.
-        88.72283,
-        88.72284,
-        -87.33655,
-        -103.27893,
-        -103.97208,
-        -104.0,
+        88.72283, 88.72284, -87.33655, -103.27893, -103.97208, -104.0,
         // tanh: the polynomial/exp switch and saturation.
-        0.55,
-        -0.55,
-        0.5499999,
-        9.010913,
-        -9.010913,
-        9.5,
+        0.55, -0.55, 0.5499999, 9.010913, -9.010913, 9.5,
         // sigmoid, silu: the scaled branch and the clamps.
-        -80.0,
-        -80.00001,
-        -120.0,
-        20.0,
-        -20.0,
+        -80.0, -80.00001, -120.0, 20.0, -20.0,
         // softplus: the series and the e^x branch; expm1: the exp branch.
-        17.0,
-        -17.0,
-        -10.0,
-        // erf, gelu_erf: the polynomial/erfc switch, the split of V, saturation.
-        0.921875,
-        -0.921875,
-        1.3037,
-        -1.3037,
-        2.5641026,
-        -2.5641026,
-        3.92,
-        4.0,
-        14.6,
-        -14.6,
+        17.0, -17.0, // erf, gelu_erf: the polynomial/erfc switch, the split of V, saturation.
+        0.921875, -0.921875, 1.3037, -1.3037, 2.5641026, -2.5641026, 3.92, 4.0, 14.6, -14.6,
         // hardswish: the linear pieces and the subnormal grid.
-        3.0,
-        -3.0,
-        2.3509887e-38,
-        -2.3509887e-38,
-        f32::from_bits(3),
-        -f32::from_bits(3),
-    ];
-    let mut extra = Vec::new();
-    for &x in &v {
-        for delta in [-1i32, 1] {
-            if x.is_finite() && x != 0.0 {
-                extra.push(f32::from_bits(x.to_bits().wrapping_add_signed(delta)));
-            }
-        }
-    }
-    v.extend(extra);
+        3.0, -3.0, 2.3509887e-38, -2.3509887e-38,
+    ]));
     v
 }
 
