@@ -231,24 +231,18 @@ pub fn sigmoid_k(x: f32) -> f32 {
     select(x < 0.0, select(x < -80.0, k - 64.0, k), 0.0)
 }
 
-/// `1 / d`, `d = 1 + e` rounded, `e = e^-|x| / 2^k` (2^40 at most): the one
-/// division behind [`sigmoid_hi`](fn@sigmoid_hi) and [`sigmoid_lo`](fn@sigmoid_lo).
-#[kernel]
-pub fn sigmoid_inv(x: f32) -> f32 {
-    let t = sigmoid_t(x);
-    // 2^max(k, -40): where e < 2^-40 the denominator is 1 to far below an ulp.
-    1.0 / (1.0 + exp_hi(t) * pow2i(max(exp_k(t), -40.0)))
-}
-
-/// The high part of `sigmoid(x) / 2^k`: `n / d` to about an ulp, with
-/// `d = 1 + e`, `n = 1` for x >= 0 and `n = e / 2^k` below, `e = e^-|x|`.
+/// The high part of `sigmoid(x) / 2^k`: `n / d` rounded, with `d = 1 + e`,
+/// `n = 1` for x >= 0 and `n = e / 2^k` below, `e = e^-|x|`.
 #[kernel]
 pub fn sigmoid_hi(x: f32) -> f32 {
-    select(x < 0.0, exp_hi(sigmoid_t(x)), 1.0) * sigmoid_inv(x)
+    let t = sigmoid_t(x);
+    let h = exp_hi(t);
+    // 2^max(k, -40): where e < 2^-40 the denominator is 1 to far below an ulp.
+    select(x < 0.0, h, 1.0) / (1.0 + h * pow2i(max(exp_k(t), -40.0)))
 }
 
-/// The low part of `sigmoid(x) / 2^k`: the remainder of `n / d` after
-/// [`sigmoid_hi`](fn@sigmoid_hi), from exact sums and products, times `1 / d`.
+/// The low part of `sigmoid(x) / 2^k`: the remainder of the division behind
+/// [`sigmoid_hi`](fn@sigmoid_hi), from exact sums and products, divided by `d`.
 #[kernel]
 pub fn sigmoid_lo(x: f32) -> f32 {
     let t = sigmoid_t(x);
@@ -263,7 +257,7 @@ pub fn sigmoid_lo(x: f32) -> f32 {
     let n_lo = select(x < 0.0, l, 0.0);
     let q = sigmoid_hi(x);
     let rem = ((n - q * d) - mul_lo(q, d)) + (n_lo - q * d_lo);
-    rem * sigmoid_inv(x)
+    rem / d
 }
 
 /// The logistic function `1 / (1 + e^-x)`, from `e = e^-|x|` so nothing overflows:
