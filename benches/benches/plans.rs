@@ -21,13 +21,8 @@ fn plans(c: &mut Criterion) {
             let slices: Vec<&[f32]> = data.iter().map(Vec::as_slice).collect();
             let mut out = vec![0.0f32; n];
             group.throughput(Throughput::Bytes((4 * (kernel.inputs.len() + 1) * n) as u64));
-            let choices = [
-                ("inline", Plan::INLINE),
-                ("parallel", Plan::parallel(kernel, n, false)),
-                ("parallel+streaming", Plan::parallel(kernel, n, true)),
-                ("auto", Plan::auto(kernel, n)),
-            ];
-            for (name, plan) in choices {
+            let auto = ("auto", Plan::auto(kernel, n));
+            for (name, plan) in Plan::choices(kernel, n).into_iter().chain([auto]) {
                 group.bench_function(BenchmarkId::new(name, n), |b| {
                     b.iter(|| run_planned(kernel, Isa::best(), plan, &slices, &[], &mut out).expect("valid call"))
                 });

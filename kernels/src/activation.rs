@@ -160,7 +160,7 @@ pub fn gelu_erf(x: f32) -> f32 {
 
 /// `log(1 + e^x)`, as `max(x, 0) + log(1 + e)`, `e = e^-|x|`, which neither
 /// overflows nor loses the small result for very negative `x`: `e` from the
-/// parts of `exp`, `1 + e` as an exact sum, its logarithm as `j ln2 + f +
+/// parts of `e^x`, `1 + e` as an exact sum, its logarithm as `j ln2 + f +
 /// log1p_c(f)` with `f` exact, and the sum with `max(x, 0)` exact, so the
 /// result is rounded once. Below -10 a short series in `e` replaces the
 /// logarithm, below -17 the result is `e^x` itself.

@@ -5,8 +5,9 @@ use simdwise_macros::kernel;
 
 /// `k = round(x log2(e))`: the power of two in `e^x = 2^k (exp_hi(x) + exp_lo(x))`.
 ///
-/// `exp_k`, `exp_r`, `exp_head`, `exp_tail`, `exp_hi` and `exp_lo` are the parts of [`exp`](fn@exp) for
-/// kernels that need `e^x` beyond f32 precision (tanh, sigmoid, erf, ...): the
+/// `exp_k`, `exp_r`, `exp_head`, `exp_tail`, `exp_hi` and `exp_lo` are `e^x` in
+/// parts, for kernels that need it beyond f32 precision (sigmoid, erf, ...;
+/// [`exp`](fn@exp) itself, rounded once, takes a shorter table-driven path): the
 /// unevaluated sum `exp_hi + exp_lo` is within 2^-31 of `e^x / 2^k` for
 /// |x| <= 104 (callers clamp). Once inlined, the parts share their work.
 ///
@@ -23,7 +24,7 @@ pub fn exp_k(x: f32) -> f32 {
 }
 
 /// `r = x - k ln2_hi`, exact: `k` has at most 8 significant bits and ln2's high
-/// part 15. A part of `exp`; see [`exp_k`](fn@exp_k).
+/// part 15. A part of `e^x`; see [`exp_k`](fn@exp_k).
 #[kernel]
 pub fn exp_r(x: f32) -> f32 {
     fma(exp_k(x), -0.693145751953125, x)
@@ -39,7 +40,7 @@ pub fn exp_head(x: f32) -> f32 {
 
 /// `e^x / 2^k - exp_head(x)`, to 2^-31: what rounding the head lost (two
 /// Fast2Sums and the exact low part of `r^2`), `r^3 Q(r)` with a degree-4
-/// minimax `Q`, and the low part of `k ln2`. A part of `exp`; see
+/// minimax `Q`, and the low part of `k ln2`. A part of `e^x`; see
 /// [`exp_k`](fn@exp_k).
 #[kernel]
 pub fn exp_tail(x: f32) -> f32 {
@@ -56,7 +57,7 @@ pub fn exp_tail(x: f32) -> f32 {
     lost + (cubic + shift)
 }
 
-/// `e^x / 2^k` rounded, in [0.70, 1.42]: the high part. A part of `exp`; see
+/// `e^x / 2^k` rounded, in [0.70, 1.42]: the high part. A part of `e^x`; see
 /// [`exp_k`](fn@exp_k).
 #[kernel]
 pub fn exp_hi(x: f32) -> f32 {
@@ -64,7 +65,7 @@ pub fn exp_hi(x: f32) -> f32 {
 }
 
 /// What rounding [`exp_hi`](fn@exp_hi) lost, exactly (Fast2Sum): the low part
-/// of `e^x / 2^k`, below half an ulp of the high part. A part of `exp`; see
+/// of `e^x / 2^k`, below half an ulp of the high part. A part of `e^x`; see
 /// [`exp_k`](fn@exp_k).
 #[kernel]
 pub fn exp_lo(x: f32) -> f32 {
@@ -349,7 +350,7 @@ pub fn log(x: f32) -> f32 {
 }
 
 /// `e^x - 1`, accurate near 0 where `exp(x) - 1` cancels: `2^k (hi + lo) - 1`
-/// from the parts of `exp`, with `2^k hi - 1` as an exact sum (TwoSum), so only
+/// from the parts of `e^x` ([`exp_hi`](fn@exp_hi)), with `2^k hi - 1` as an exact sum (TwoSum), so only
 /// the final addition rounds. Saturates to -1 below -17 and follows `exp` to +inf.
 ///
 /// ```
@@ -456,7 +457,7 @@ pub fn erfc_v(z: f32) -> f32 {
 
 /// The error function. `|x| (1 + c(x^2))` below |x| = 0.921875; above,
 /// `1 - erfc(|x|)` with `erfc` from [`erfc_v0`](fn@erfc_v0) and the parts of
-/// `exp` (the subtraction from 1 shrinks their errors); the sign restored last.
+/// `e^x` (the subtraction from 1 shrinks their errors); the sign restored last.
 /// Rounds to ±1 from |x| = 3.92 on.
 ///
 /// ```

@@ -159,6 +159,17 @@ impl Plan {
         }
     }
 
+    /// The plans [`Plan::auto`] chooses between for `len` elements, named:
+    /// inline, parallel, and parallel with streaming stores. For benchmarks
+    /// and for checking the automatic choice against each.
+    pub fn choices(kernel: &Kernel, len: usize) -> [(&'static str, Plan); 3] {
+        [
+            ("inline", Plan::INLINE),
+            ("parallel", Plan::parallel(kernel, len, false)),
+            ("parallel+streaming", Plan::parallel(kernel, len, true)),
+        ]
+    }
+
     /// Chunks whose inputs and output fill half the L2 of the core running them,
     /// and at least one per thread; multiples of whole unrolled AVX-512 blocks
     /// and cache lines (64 elements), so chunk starts keep the output's alignment.

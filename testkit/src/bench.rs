@@ -42,11 +42,7 @@ pub fn bench_kernel(c: &mut Criterion, kernel: &Kernel, scalars: &[f32], sizes: 
             });
         }
         let isa = isa_for(kernel, n).unwrap_or_else(|e| panic!("{e}"));
-        for (name, plan) in [
-            ("inline", Plan::INLINE),
-            ("parallel", Plan::parallel(kernel, n, false)),
-            ("parallel+streaming", Plan::parallel(kernel, n, true)),
-        ] {
+        for (name, plan) in Plan::choices(kernel, n) {
             bench(format!("{isa}/{name}"), &mut |out| {
                 run_planned(kernel, isa, plan, &inputs, scalars, out).unwrap_or_else(|e| panic!("{e}"))
             });

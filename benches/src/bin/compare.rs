@@ -103,17 +103,8 @@ struct Cell {
     torch_1t: Vec<f64>,
     /// Each variant forced, every rayon thread.
     variants: Vec<Vec<f64>>,
-    /// The dispatched ISA with each plan of `plans`.
+    /// The dispatched ISA with each of `Plan::choices`.
     plans: Vec<Vec<f64>>,
-}
-
-/// The plans the runtime chooses between, to check its choice against.
-fn plans(kernel: &Kernel, n: usize) -> [(&'static str, Plan); 3] {
-    [
-        ("inline", Plan::INLINE),
-        ("parallel", Plan::parallel(kernel, n, false)),
-        ("parallel+streaming", Plan::parallel(kernel, n, true)),
-    ]
 }
 
 /// One comparison table: which inputs, and whether it times one thread and
@@ -311,7 +302,7 @@ fn main() {
                         for (slot, isa) in cell.variants.iter_mut().zip(&isas) {
                             slot.push(time_ours(Some((*isa, None))));
                         }
-                        for (slot, (_, plan)) in cell.plans.iter_mut().zip(plans(kernel, n)) {
+                        for (slot, (_, plan)) in cell.plans.iter_mut().zip(Plan::choices(kernel, n)) {
                             slot.push(time_ours(Some((dispatched, Some(plan)))));
                         }
                     }
@@ -380,10 +371,13 @@ fn main() {
     }
     print!("{bw_md}");
     std::fs::create_dir_all(&o.out_dir).expect("create the output directory");
-    let md = format!(
-        "{header}{bw_md}\n{}{}\n{}",
+    let summary = format!(
+        "{header}{bw_md}\n{}{}",
         ratio_summary(&tables, &o.sizes),
-        choice_summary(&tables[0], &o.sizes),
+        choice_summary(&tables[0], &o.sizes)
+    );
+    let md = format!(
+        "{summary}\n{}",
         TABLES
             .iter()
             .zip(&tables)
@@ -397,11 +391,6 @@ fn main() {
     std::fs::write(&svg_path, svg(results, &o.sizes)).expect("write the chart");
     println!("\nwrote {md_path} and {svg_path}");
     if let Some(path) = &o.readme {
-        let summary = format!(
-            "{header}{bw_md}\n{}{}",
-            ratio_summary(&tables, &o.sizes),
-            choice_summary(&tables[0], &o.sizes)
-        );
         simdwise_benches::rewrite_section(path, "compare-summary", |_| summary);
         println!("rewrote the comparison summary in {path}");
     }
