@@ -10,16 +10,27 @@ use crate::ir::{BinOp, CmpOp, Graph, MaskOp, Node, Ty, UnOp, ValueId};
 pub struct Builtin {
     pub name: &'static str,
     pub signature: &'static str,
-    pub args: &'static [Ty],
+    pub args: &'static [Arg],
 }
 
-const F: Ty = Ty::F32;
+/// What a builtin's argument may be.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Arg {
+    F32,
+    F64,
+    /// `f32` or `f64`, the same for every `Num` argument of a call (literals adapt).
+    Num,
+    Mask,
+}
+
+const F: Arg = Arg::F32;
+const N: Arg = Arg::Num;
 
 pub const BUILTINS: &[Builtin] = &[
     Builtin {
         name: "abs",
         signature: "abs(x)",
-        args: &[F],
+        args: &[N],
     },
     Builtin {
         name: "sqrt",
@@ -39,7 +50,7 @@ pub const BUILTINS: &[Builtin] = &[
     Builtin {
         name: "round",
         signature: "round(x) (ties to even)",
-        args: &[F],
+        args: &[N],
     },
     Builtin {
         name: "trunc",
@@ -64,7 +75,7 @@ pub const BUILTINS: &[Builtin] = &[
     Builtin {
         name: "fma",
         signature: "fma(a, b, c)",
-        args: &[F, F, F],
+        args: &[N, N, N],
     },
     Builtin {
         name: "copysign",
@@ -74,12 +85,12 @@ pub const BUILTINS: &[Builtin] = &[
     Builtin {
         name: "select",
         signature: "select(condition, if_true, if_false)",
-        args: &[Ty::Mask, F, F],
+        args: &[Arg::Mask, F, F],
     },
     Builtin {
         name: "rare",
         signature: "rare(condition, if_true, if_false) (select, for a condition almost never true)",
-        args: &[Ty::Mask, F, F],
+        args: &[Arg::Mask, F, F],
     },
     Builtin {
         name: "isnan",
@@ -88,8 +99,8 @@ pub const BUILTINS: &[Builtin] = &[
     },
     Builtin {
         name: "pow2i",
-        signature: "pow2i(k) (2^k, k integral in [-126, 127])",
-        args: &[F],
+        signature: "pow2i(k) (2^k, k integral in [-126, 127]; in [-1022, 1023] for f64)",
+        args: &[N],
     },
     Builtin {
         name: "exponent",
@@ -127,9 +138,24 @@ pub const BUILTINS: &[Builtin] = &[
         args: &[F, F],
     },
     Builtin {
+        name: "widen",
+        signature: "widen(x) (x as f64, exact)",
+        args: &[F],
+    },
+    Builtin {
+        name: "narrow",
+        signature: "narrow(x) (an f64 value rounded once to f32)",
+        args: &[Arg::F64],
+    },
+    Builtin {
+        name: "with_f64",
+        signature: "with_f64(wide, fallback) (`wide` on targets with f64 lanes, every CPU target; `fallback` in WGSL)",
+        args: &[F, F],
+    },
+    Builtin {
         name: "poly",
         signature: "poly(x, [c0, c1, ..])",
-        args: &[F],
+        args: &[N],
     },
 ];
 
@@ -170,6 +196,9 @@ pub fn expand(g: &mut Graph, name: &str, a: &[ValueId]) -> ValueId {
         "rare" => g.add(Node::Rare(a[0], a[1], a[2])),
         "isnan" => g.add(Node::IsNan(a[0])),
         "ldexp" => ldexp(g, a[0], a[1]),
+        "widen" => g.add(Node::Widen(a[0])),
+        "narrow" => g.add(Node::Narrow(a[0])),
+        "with_f64" => g.add(Node::WithF64(a[0], a[1])),
         other => unreachable!("builtin table and expansion disagree on `{other}`"),
     }
 }
@@ -262,10 +291,32 @@ fn add_lo(g: &mut Graph, a: ValueId, b: ValueId) -> ValueId {
     g.add(Node::Binary(BinOp::Add, a_err, b_err))
 }
 
-/// Horner's rule with one `fma` per coefficient: `c0 + x*(c1 + x*(c2 + ...))`.
+/// Horner's rule with one `fma` per coefficient, `c0 + x*(c1 + x*(c2 + ...))`,
+/// for `f32` (whose bounds are proven with these roundings). In `f64`, with
+/// precision to spare, Estrin's scheme: a few more operations but a chain of
+/// about log2(degree) instead of degree, which the f64 kernels are bound by.
 pub fn poly(g: &mut Graph, x: ValueId, coefficients: &[ValueId]) -> ValueId {
     let (&last, rest) = coefficients
         .split_last()
         .expect("parser guarantees at least one coefficient");
+    if g.ty(x) == Ty::F64 {
+        return estrin(g, x, coefficients);
+    }
     rest.iter().rev().fold(last, |acc, &c| g.add(Node::Fma(acc, x, c)))
+}
+
+/// `low(x) + x^m high(x)`, `m` the largest power of two below the count.
+fn estrin(g: &mut Graph, x: ValueId, coefficients: &[ValueId]) -> ValueId {
+    match coefficients {
+        [c] => *c,
+        [c0, c1] => g.add(Node::Fma(*c1, x, *c0)),
+        _ => {
+            let m = 1 << (usize::BITS - 1 - (coefficients.len() - 1).leading_zeros());
+            let low = estrin(g, x, &coefficients[..m]);
+            let high = estrin(g, x, &coefficients[m..]);
+            // x^m by squaring; hash-consing shares the powers between levels.
+            let xm = (1..m.trailing_zeros() + 1).fold(x, |p, _| g.add(Node::Binary(BinOp::Mul, p, p)));
+            g.add(Node::Fma(high, xm, low))
+        }
+    }
 }

@@ -52,6 +52,9 @@ pub fn expand(k: &Kernel) -> Expansion {
 
     let name = &k.name;
     let vis = &k.vis;
+    if k.wide {
+        return helper(k, modules);
+    }
     let name_str = name.to_string();
     let streams: Vec<&Ident> = k.streams().map(|p| &p.name).collect();
     let scalars: Vec<&Ident> = k.scalars().map(|p| &p.name).collect();
@@ -104,7 +107,8 @@ pub fn expand(k: &Kernel) -> Expansion {
     };
 
     let own_cost = k.own_cost();
-    let callees = k.callees();
+    let callees = k.callees(true);
+    let gpu_callees = k.callees(false);
     let max_ulp = f32_literal(k.max_ulp);
     let variants = variant_tables(&targets);
     let wgsl_function = wgsl::function(k);
@@ -140,7 +144,7 @@ pub fn expand(k: &Kernel) -> Expansion {
             wgsl: #rt::Wgsl {
                 function: #wgsl_function,
                 entry: #wgsl_entry,
-                calls: &[#(&#callees::KERNEL),*],
+                calls: &[#(&#gpu_callees::KERNEL),*],
             },
         };
 
@@ -167,6 +171,29 @@ pub fn expand(k: &Kernel) -> Expansion {
         module_head,
         module_items,
         targets: modules,
+    }
+}
+
+/// An f64 helper: a module with its cost and the per-target `eval`s, which
+/// kernels inline; no slice API, descriptor or shader.
+fn helper(k: &Kernel, targets: Vec<(&'static str, TokenStream)>) -> Expansion {
+    let (name, vis, docs) = (&k.name, &k.vis, &k.docs);
+    let own_cost = k.own_cost();
+    let callees = k.callees(true);
+    Expansion {
+        function: quote!(),
+        module_head: quote! {
+            #(#docs)*
+            #vis mod #name
+        },
+        module_items: quote! {
+            #[allow(unused_imports)]
+            use super::*;
+
+            /// Work per element in vector-instruction units, callees included.
+            pub const COST: u32 = #own_cost #(+ #callees::COST)*;
+        },
+        targets,
     }
 }
 

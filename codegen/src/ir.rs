@@ -13,6 +13,9 @@ pub type ValueId = usize;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Ty {
     F32,
+    /// Double precision, from `widen`: CPU targets hold a vector's lanes as
+    /// f64 in two halves (one `f64` on the scalar target); WGSL has none.
+    F64,
     /// The result of a comparison: all-ones/all-zeros lanes, or a k-mask on AVX-512.
     Mask,
 }
@@ -27,7 +30,8 @@ pub enum UnOp {
     /// Round to nearest, ties to even.
     Round,
     Trunc,
-    /// `2^k` for an integral `k` in `[-126, 127]`, built from exponent bits.
+    /// `2^k` for an integral `k` in `[-126, 127]` (`[-1022, 1023]` for an
+    /// `f64` value), built from exponent bits.
     Pow2i,
     /// The biased exponent field minus 127, as `f32`: `floor(log2|x|)` for
     /// normal `x`, -127 for zero and subnormals, 128 for inf and NaN.
@@ -80,6 +84,15 @@ pub enum Node {
     Param(usize),
     /// Stored as bits so nodes can be hashed; `-0.0` and `0.0` stay distinct.
     Const(u32),
+    /// An `f64` constant, as bits.
+    Const64(u64),
+    /// `f32` to `f64`, exact.
+    Widen(ValueId),
+    /// `f64` to `f32`, rounded once to nearest (subnormal results included).
+    Narrow(ValueId),
+    /// The first value on targets with f64 lanes (every CPU target), the
+    /// second on those without (WGSL), which never see the first one's nodes.
+    WithF64(ValueId, ValueId),
     Unary(UnOp, ValueId),
     Binary(BinOp, ValueId, ValueId),
     Fma(ValueId, ValueId, ValueId),
@@ -160,6 +173,11 @@ impl Graph {
         let ty = match &node {
             Node::Cmp(..) | Node::IsNan(_) | Node::MaskBin(..) | Node::Not(_) => Ty::Mask,
             Node::Select(_, t, _) | Node::Rare(_, t, _) => self.types[*t],
+            Node::Const64(_) | Node::Widen(_) => Ty::F64,
+            // Arithmetic computes in its operands' precision (the parser checks they agree).
+            Node::Unary(_, a) | Node::Binary(_, a, _) | Node::Fma(a, ..) => self.types[*a],
+            // A call with `f64` arguments is to an f64 helper.
+            Node::Call(_, args) => args.first().map_or(Ty::F32, |&a| self.types[a]),
             _ => Ty::F32,
         };
         let id = self.nodes.len();
@@ -171,6 +189,10 @@ impl Graph {
 
     pub fn constant(&mut self, value: f32) -> ValueId {
         self.add(Node::Const(value.to_bits()))
+    }
+
+    pub fn constant64(&mut self, value: f64) -> ValueId {
+        self.add(Node::Const64(value.to_bits()))
     }
 
     pub fn as_const(&self, id: ValueId) -> Option<f32> {
@@ -196,6 +218,8 @@ pub struct Kernel {
     pub max_ulp: f32,
     pub graph: Graph,
     pub result: ValueId,
+    /// An f64 helper (`-> f64`): only the per-target `eval`, for other kernels.
+    pub wide: bool,
 }
 
 impl Kernel {
@@ -207,16 +231,18 @@ impl Kernel {
         self.params.iter().filter(|p| p.kind == ParamKind::Scalar)
     }
 
-    /// Nodes reachable from the result, in definition (topological) order.
-    pub fn live_nodes(&self) -> Vec<ValueId> {
+    /// Nodes the result needs on a target with (or without) f64 lanes, in
+    /// definition (topological) order.
+    pub fn live_nodes(&self, has_f64: bool) -> Vec<ValueId> {
         let mut live = vec![false; self.graph.nodes.len()];
         live[self.result] = true;
         for id in (0..self.graph.nodes.len()).rev() {
             if !live[id] {
                 continue;
             }
-            for operand in operands(&self.graph.nodes[id]) {
-                live[operand] = true;
+            match self.graph.nodes[id] {
+                Node::WithF64(wide, fallback) => live[if has_f64 { wide } else { fallback }] = true,
+                ref node => operands(node).into_iter().for_each(|o| live[o] = true),
             }
         }
         (0..live.len()).filter(|&id| live[id]).collect()
@@ -230,17 +256,20 @@ impl Kernel {
         self.needed(self.result, &vec![false; self.graph.nodes.len()])
             .into_iter()
             .map(|id| match &self.graph.nodes[id] {
-                Node::Param(_) | Node::Const(_) | Node::Call(..) => 0,
+                Node::Param(_) | Node::Const(_) | Node::Const64(_) | Node::WithF64(..) | Node::Call(..) => 0,
                 Node::Binary(BinOp::Div, ..) | Node::Unary(UnOp::Sqrt, _) => 4,
                 Node::Unary(UnOp::Pow2i | UnOp::Exponent | UnOp::Mantissa | UnOp::IntBits, _) => 3,
-                Node::MulLo(..) | Node::Table(..) => 2,
+                Node::MulLo(..) | Node::Table(..) | Node::Widen(_) | Node::Narrow(_) => 2,
+                // Two vectors of f64 lanes per vector of f32 lanes.
+                _ if self.graph.ty(id) == Ty::F64 => 2,
                 _ => 1,
             })
             .sum()
     }
 
-    /// Nodes `root` needs that are not `in_scope`, in definition order, not
-    /// following the rare operand of a `Rare` node (its branch computes that).
+    /// Nodes `root` needs on a CPU target that are not `in_scope`, in
+    /// definition order, not following the rare operand of a `Rare` node (its
+    /// branch computes that).
     pub fn needed(&self, root: ValueId, in_scope: &[bool]) -> Vec<ValueId> {
         let mut needed = vec![false; self.graph.nodes.len()];
         let mut stack = vec![root];
@@ -251,16 +280,17 @@ impl Kernel {
             needed[id] = true;
             match &self.graph.nodes[id] {
                 Node::Rare(cond, _, common) => stack.extend([*cond, *common]),
+                Node::WithF64(wide, _) => stack.push(*wide),
                 node => stack.extend(operands(node)),
             }
         }
         (0..needed.len()).filter(|&id| needed[id]).collect()
     }
 
-    /// Distinct called kernels, in first-use order.
-    pub fn callees(&self) -> Vec<&syn::Path> {
+    /// Distinct called kernels on a target with (or without) f64 lanes, in first-use order.
+    pub fn callees(&self, has_f64: bool) -> Vec<&syn::Path> {
         let mut seen: Vec<&CallTarget> = Vec::new();
-        for id in self.live_nodes() {
+        for id in self.live_nodes(has_f64) {
             if let Node::Call(target, _) = &self.graph.nodes[id]
                 && !seen.contains(&target)
             {
@@ -273,9 +303,15 @@ impl Kernel {
 
 pub fn operands(node: &Node) -> Vec<ValueId> {
     match node {
-        Node::Param(_) | Node::Const(_) => vec![],
-        Node::Unary(_, a) | Node::IsNan(a) | Node::Not(a) | Node::Table(a, _) => vec![*a],
-        Node::Binary(_, a, b) | Node::MulLo(a, b) | Node::Cmp(_, a, b) | Node::MaskBin(_, a, b) => vec![*a, *b],
+        Node::Param(_) | Node::Const(_) | Node::Const64(_) => vec![],
+        Node::Unary(_, a) | Node::IsNan(a) | Node::Not(a) | Node::Table(a, _) | Node::Widen(a) | Node::Narrow(a) => {
+            vec![*a]
+        }
+        Node::Binary(_, a, b)
+        | Node::MulLo(a, b)
+        | Node::Cmp(_, a, b)
+        | Node::MaskBin(_, a, b)
+        | Node::WithF64(a, b) => vec![*a, *b],
         Node::Fma(a, b, c) | Node::Select(a, b, c) | Node::Rare(a, b, c) => vec![*a, *b, *c],
         Node::Call(_, args) => args.clone(),
     }

@@ -53,7 +53,8 @@ pub struct Generated {
     pub name: String,
     /// `(target, source)`: `api` (the slice functions and the descriptor, without
     /// the target modules), then `scalar`, `sse2`, `avx2`, `avx512`, `neon`
-    /// (Rust) and `wgsl` (the shader function and its entry point).
+    /// (Rust) and `wgsl` (the shader function and its entry point; none for an
+    /// f64 helper).
     pub sources: Vec<(&'static str, String)>,
 }
 
@@ -76,8 +77,11 @@ pub fn generate(attr: TokenStream, item: TokenStream) -> syn::Result<Generated> 
     for (target, module) in &expansion.targets {
         sources.push((*target, pretty(module.clone())));
     }
-    let shader = format!("{}\n{}", lower::wgsl::function(&kernel), lower::wgsl::entry(&kernel));
-    sources.push(("wgsl", shader));
+    // An f64 helper has no shader: kernels call it only where f64 lanes exist.
+    if !kernel.wide {
+        let shader = format!("{}\n{}", lower::wgsl::function(&kernel), lower::wgsl::entry(&kernel));
+        sources.push(("wgsl", shader));
+    }
     Ok(Generated {
         name: kernel.name.to_string(),
         sources,

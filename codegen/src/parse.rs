@@ -8,7 +8,7 @@ use proc_macro2::Span;
 use syn::spanned::Spanned;
 use syn::{BinOp as SynBinOp, Expr, FnArg, Lit, Pat, ReturnType, Stmt, Type, UnOp as SynUnOp};
 
-use crate::builtins;
+use crate::builtins::{self, Arg};
 use crate::ir::{BinOp, CallTarget, CmpOp, Graph, Kernel, MaskOp, Node, Param, ParamKind, Ty, UnOp, ValueId};
 
 pub const MAX_STREAMS: usize = 3;
@@ -80,7 +80,7 @@ pub fn kernel(options: Options, item: syn::ItemFn) -> syn::Result<Kernel> {
     if let Some(variadic) = &sig.variadic {
         return Err(syn::Error::new(variadic.span(), "a kernel cannot be variadic"));
     }
-    match &sig.output {
+    let returns = match &sig.output {
         ReturnType::Default => {
             return Err(syn::Error::new(
                 sig.paren_token.span.close(),
@@ -90,8 +90,11 @@ pub fn kernel(options: Options, item: syn::ItemFn) -> syn::Result<Kernel> {
                 ),
             ));
         }
-        ReturnType::Type(_, ty) => expect_f32(ty, "the return type")?,
-    }
+        ReturnType::Type(_, ty) => expect_float(ty, "the return type")?,
+    };
+    // `-> f64` makes an f64 helper: f64 parameters, no slice API, called by
+    // kernels inside the first argument of `with_f64`.
+    let wide = returns == Ty::F64;
 
     let mut params = Vec::new();
     let mut scope = Scope::default();
@@ -123,8 +126,18 @@ pub fn kernel(options: Options, item: syn::ItemFn) -> syn::Result<Kernel> {
                 ));
             }
         }
-        expect_f32(&pt.ty, &format!("parameter `{name}`"))?;
+        let ty = expect_float(&pt.ty, &format!("parameter `{name}`"))?;
+        if ty != returns || (wide && kind == ParamKind::Scalar) {
+            return Err(syn::Error::new(
+                pt.ty.span(),
+                format!(
+                    "parameter `{name}`: a kernel takes and returns `f32`; an f64 helper (`-> f64`) takes only \
+                     `f64` parameters, none `#[scalar]`"
+                ),
+            ));
+        }
         let id = graph.add(Node::Param(params.len()));
+        graph.types[id] = ty;
         scope.bind(&name, id);
         params.push(Param { name, kind });
     }
@@ -153,13 +166,29 @@ pub fn kernel(options: Options, item: syn::ItemFn) -> syn::Result<Kernel> {
         graph,
         scope,
         name: sig.ident.clone(),
+        narrows: Vec::new(),
     };
     let result = body.block(&item.block)?;
-    if body.graph.ty(result) != Ty::F32 {
-        return Err(syn::Error::new(
-            result_span(&item.block),
-            "a kernel returns an `f32`, but this is a comparison result; use `select(condition, a, b)`",
-        ));
+    match body.graph.ty(result) {
+        ty if ty == returns => {}
+        Ty::F32 => {
+            return Err(syn::Error::new(
+                result_span(&item.block),
+                "an f64 helper returns an `f64`, but this is an `f32` value; convert it with `widen(..)`",
+            ));
+        }
+        Ty::F64 => {
+            return Err(syn::Error::new(
+                result_span(&item.block),
+                "a kernel returns an `f32`, but this is an `f64` value; round it once with `narrow(..)`",
+            ));
+        }
+        Ty::Mask => {
+            return Err(syn::Error::new(
+                result_span(&item.block),
+                "a kernel returns an `f32`, but this is a comparison result; use `select(condition, a, b)`",
+            ));
+        }
     }
 
     let docs = item
@@ -174,7 +203,7 @@ pub fn kernel(options: Options, item: syn::ItemFn) -> syn::Result<Kernel> {
             "only doc comments may be combined with #[kernel]; the generated items carry their own attributes",
         ));
     }
-    Ok(Kernel {
+    let kernel = Kernel {
         name: sig.ident.clone(),
         vis: item.vis.clone(),
         docs,
@@ -182,7 +211,18 @@ pub fn kernel(options: Options, item: syn::ItemFn) -> syn::Result<Kernel> {
         max_ulp: options.max_ulp,
         graph: body.graph,
         result,
-    })
+        wide,
+    };
+    // WGSL has no f64: what the shader computes must not need one.
+    let gpu = if wide { Vec::new() } else { kernel.live_nodes(false) };
+    if let Some((_, span)) = body.narrows.iter().find(|(id, _)| gpu.contains(id)) {
+        return Err(syn::Error::new(
+            *span,
+            "`narrow(..)` outside the first argument of `with_f64`: WGSL has no f64, so the shader needs \
+             an f32 formulation; write `with_f64(narrow(..), <the same in f32>)`",
+        ));
+    }
+    Ok(kernel)
 }
 
 fn result_span(block: &syn::Block) -> Span {
@@ -198,8 +238,28 @@ fn expect_f32(ty: &Type, what: &str) -> syn::Result<()> {
         )),
         _ => Err(syn::Error::new(
             ty.span(),
-            format!("{what} must be `f32`; kernels compute in single precision"),
+            format!("{what} must be `f32` (`f64` in an f64 helper); kernels compute in single precision"),
         )),
+    }
+}
+
+/// A `let` annotation: `f32` or `f64`.
+fn expect_float(ty: &Type, what: &str) -> syn::Result<Ty> {
+    match ty {
+        Type::Path(tp) if tp.qself.is_none() && tp.path.is_ident("f64") => Ok(Ty::F64),
+        _ => expect_f32(ty, what).map(|()| Ty::F32),
+    }
+}
+
+/// The value of a float literal, possibly parenthesised or negated, in double
+/// precision: literals take the precision of the values they meet.
+fn literal_f64(expr: &Expr) -> Option<syn::Result<f64>> {
+    match expr {
+        Expr::Lit(syn::ExprLit { lit: Lit::Float(f), .. }) => Some(f.base10_parse()),
+        Expr::Paren(p) => literal_f64(&p.expr),
+        Expr::Group(g) => literal_f64(&g.expr),
+        Expr::Unary(u) if matches!(u.op, SynUnOp::Neg(_)) => literal_f64(&u.expr).map(|v| v.map(|v| -v)),
+        _ => None,
     }
 }
 
@@ -230,6 +290,8 @@ struct Body {
     scope: Scope,
     /// The kernel's own name, which its body must not call.
     name: syn::Ident,
+    /// Every `narrow(..)` call, to point at one the shader would need.
+    narrows: Vec<(ValueId, Span)>,
 }
 
 impl Body {
@@ -290,9 +352,10 @@ impl Body {
                         ));
                     }
                 };
-                if let Some(ty) = ty {
-                    expect_f32(ty, &format!("binding `{name}`"))?;
-                }
+                let declared = match ty {
+                    Some(ty) => Some(expect_float(ty, &format!("binding `{name}`"))?),
+                    None => None,
+                };
                 let Some(init) = &local.init else {
                     return Err(syn::Error::new(
                         local.span(),
@@ -305,13 +368,11 @@ impl Body {
                         "`let ... else` is not part of the kernel language",
                     ));
                 }
-                let value = self.expr(&init.expr)?;
-                if ty.is_some() && self.graph.ty(value) != Ty::F32 {
-                    return Err(syn::Error::new(
-                        init.expr.span(),
-                        "this is a comparison result, not an `f32`",
-                    ));
-                }
+                let value = match declared {
+                    Some(Ty::F64) => self.typed_operand(&init.expr, Ty::F64)?,
+                    Some(_) => self.f32_operand(&init.expr)?,
+                    None => self.expr(&init.expr)?,
+                };
                 self.scope.bind(name, value);
                 Ok(())
             }
@@ -341,27 +402,63 @@ impl Body {
     }
 
     fn f32_operand(&mut self, expr: &Expr) -> syn::Result<ValueId> {
+        self.typed_operand(expr, Ty::F32)
+    }
+
+    /// A value of type `ty`; a literal becomes a constant of that precision.
+    fn typed_operand(&mut self, expr: &Expr, ty: Ty) -> syn::Result<ValueId> {
+        if ty == Ty::F64
+            && let Some(value) = literal_f64(expr)
+        {
+            return Ok(self.graph.constant64(value?));
+        }
         let id = self.expr(expr)?;
-        if self.graph.ty(id) == Ty::F32 {
-            Ok(id)
-        } else {
-            Err(syn::Error::new(
+        match (ty, self.graph.ty(id)) {
+            (want, found) if want == found => Ok(id),
+            (Ty::F32, Ty::F64) => Err(syn::Error::new(
                 expr.span(),
-                "expected an `f32` value, found a comparison result; use it in `select(condition, a, b)`",
-            ))
+                "expected an `f32` value, found an `f64` one; round it once with `narrow(..)`",
+            )),
+            (Ty::F64, Ty::F32) => Err(syn::Error::new(
+                expr.span(),
+                "expected an `f64` value, found an `f32` one; convert it with `widen(..)` (literals adapt by themselves)",
+            )),
+            (_, Ty::Mask) => Err(syn::Error::new(
+                expr.span(),
+                "expected a number, found a comparison result; use it in `select(condition, a, b)`",
+            )),
+            (Ty::Mask, _) => Err(syn::Error::new(
+                expr.span(),
+                "expected a comparison (e.g. `x < 0.0`), found a number",
+            )),
+            _ => unreachable!("every pair of types is covered above"),
         }
     }
 
-    fn mask_operand(&mut self, expr: &Expr) -> syn::Result<ValueId> {
-        let id = self.expr(expr)?;
-        if self.graph.ty(id) == Ty::Mask {
-            Ok(id)
-        } else {
-            Err(syn::Error::new(
-                expr.span(),
-                "expected a comparison (e.g. `x < 0.0`), found an `f32` value",
-            ))
+    /// Operands that compute in one precision: `f64` if any of them is, `f32`
+    /// otherwise. Literals adapt; evaluation stays in source order.
+    fn numbers(&mut self, exprs: &[&Expr]) -> syn::Result<Vec<ValueId>> {
+        let mut ids = Vec::with_capacity(exprs.len());
+        for expr in exprs {
+            let id = self.expr(expr)?;
+            if self.graph.ty(id) == Ty::Mask {
+                return Err(syn::Error::new(
+                    expr.span(),
+                    "expected a number, found a comparison result; use it in `select(condition, a, b)`",
+                ));
+            }
+            ids.push(id);
         }
+        if ids.iter().any(|&id| self.graph.ty(id) == Ty::F64) {
+            for (id, expr) in ids.iter_mut().zip(exprs) {
+                *id = self.typed_operand(expr, Ty::F64)?;
+            }
+        }
+        Ok(ids)
+    }
+
+    fn mask_operand(&mut self, expr: &Expr) -> syn::Result<ValueId> {
+        self.typed_operand(expr, Ty::Mask)
     }
 
     fn expr(&mut self, expr: &Expr) -> syn::Result<ValueId> {
@@ -378,7 +475,9 @@ impl Body {
             },
             Expr::Unary(u) => match u.op {
                 SynUnOp::Neg(_) => {
-                    let a = self.f32_operand(&u.expr)?;
+                    let [a] = self.numbers(&[&u.expr])?[..] else {
+                        unreachable!("one operand")
+                    };
                     Ok(match self.graph.as_const(a) {
                         Some(c) => self.graph.constant(-c),
                         None => self.graph.add(Node::Unary(UnOp::Neg, a)),
@@ -501,8 +600,9 @@ impl Body {
             _ => None,
         };
         if let Some(op) = arith {
-            let l = self.f32_operand(&b.left)?;
-            let r = self.f32_operand(&b.right)?;
+            let [l, r] = self.numbers(&[&b.left, &b.right])?[..] else {
+                unreachable!("two operands")
+            };
             return Ok(self.graph.add(Node::Binary(op, l, r)));
         }
         let cmp = match b.op {
@@ -555,10 +655,9 @@ impl Body {
                     ),
                 ));
             }
-            let mut args = Vec::with_capacity(call.args.len());
-            for arg in &call.args {
-                args.push(self.f32_operand(arg)?);
-            }
+            // All `f64` arguments call an f64 helper, whose result is `f64`.
+            let args: Vec<&Expr> = call.args.iter().collect();
+            let args = self.numbers(&args)?;
             return Ok(self.graph.add(Node::Call(CallTarget::new(func.path.clone()), args)));
         };
         if builtin.name == "poly" {
@@ -580,21 +679,37 @@ impl Body {
                 ),
             ));
         }
+        let numbers: Vec<&Expr> = call
+            .args
+            .iter()
+            .zip(builtin.args)
+            .filter(|(_, kind)| **kind == Arg::Num)
+            .map(|(arg, _)| arg)
+            .collect();
+        let mut numbers = self.numbers(&numbers)?.into_iter();
         let mut args = Vec::with_capacity(call.args.len());
-        for (arg, ty) in call.args.iter().zip(builtin.args) {
-            args.push(match ty {
-                Ty::F32 => self.f32_operand(arg)?,
-                Ty::Mask => self.mask_operand(arg)?,
+        for (arg, kind) in call.args.iter().zip(builtin.args) {
+            args.push(match kind {
+                Arg::F32 => self.f32_operand(arg)?,
+                Arg::F64 => self.typed_operand(arg, Ty::F64)?,
+                Arg::Mask => self.mask_operand(arg)?,
+                Arg::Num => numbers.next().expect("one value per `Num` argument"),
             });
         }
-        Ok(builtins::expand(&mut self.graph, builtin.name, &args))
+        let id = builtins::expand(&mut self.graph, builtin.name, &args);
+        if builtin.name == "narrow" {
+            self.narrows.push((id, call.span()));
+        }
+        Ok(id)
     }
 
-    /// The arguments of `poly` and `table`: a value, then a non-empty array literal.
+    /// The arguments of `poly` and `table`: a value (`f32`, or also `f64`
+    /// where `wide` says so), then a non-empty array literal.
     fn value_and_array<'c>(
         &mut self,
         call: &'c syn::ExprCall,
         usage: &str,
+        wide: Ty,
     ) -> syn::Result<(ValueId, &'c syn::ExprArray)> {
         let (Some(x), Some(Expr::Array(array)), 2) = (call.args.first(), call.args.get(1), call.args.len()) else {
             return Err(syn::Error::new(call.paren_token.span.join(), usage));
@@ -602,22 +717,33 @@ impl Body {
         if array.elems.is_empty() {
             return Err(syn::Error::new(array.span(), usage));
         }
-        Ok((self.f32_operand(x)?, array))
+        let [x] = self.numbers(&[x])?[..] else {
+            unreachable!("one operand")
+        };
+        if self.graph.ty(x) == Ty::F64 && wide != Ty::F64 {
+            return Err(syn::Error::new(
+                call.args[0].span(),
+                "expected an `f32` value, found an `f64` one",
+            ));
+        }
+        Ok((x, array))
     }
 
     fn poly(&mut self, call: &syn::ExprCall) -> syn::Result<ValueId> {
         let usage = "`poly(x, [c0, c1, ..])` takes a value and a non-empty array of coefficients, lowest degree first";
-        let (x, coeffs) = self.value_and_array(call, usage)?;
+        let (x, coeffs) = self.value_and_array(call, usage, Ty::F64)?;
+        // The coefficients are in `x`'s precision.
+        let ty = self.graph.ty(x);
         let mut cs = Vec::with_capacity(coeffs.elems.len());
         for c in &coeffs.elems {
-            cs.push(self.f32_operand(c)?);
+            cs.push(self.typed_operand(c, ty)?);
         }
         Ok(builtins::poly(&mut self.graph, x, &cs))
     }
 
     fn table(&mut self, call: &syn::ExprCall) -> syn::Result<ValueId> {
         let usage = "`table(i, [t0, t1, ..])` takes an index and a non-empty array of constant entries";
-        let (i, entries) = self.value_and_array(call, usage)?;
+        let (i, entries) = self.value_and_array(call, usage, Ty::F32)?;
         let mut values = Vec::with_capacity(entries.elems.len());
         for e in &entries.elems {
             let id = self.f32_operand(e)?;

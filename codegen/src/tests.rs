@@ -66,6 +66,27 @@ fn malformed_input_is_an_error_not_a_panic() {
         ("max_ulp", "fn f(x: f32) -> f32 { x }"),
         ("", "struct S;"),
         ("", "fn f(x: f32) -> f32"),
+        // f64 lanes: precisions do not mix, and the shader needs an f32 form.
+        (
+            "",
+            "fn f(x: f32) -> f32 { let w = widen(x); with_f64(narrow(w + x), x) }",
+        ),
+        ("", "fn f(x: f32) -> f32 { let w = widen(x); with_f64(narrow(w), w) }"),
+        ("", "fn f(x: f32) -> f32 { narrow(widen(x)) }"),
+        ("", "fn f(x: f32) -> f32 { widen(x) }"),
+        (
+            "",
+            "fn f(x: f32) -> f32 { let w = widen(x); with_f64(narrow(select(w < 1.0, w, w)), x) }",
+        ),
+        ("", "fn f(x: f32) -> f32 { with_f64(narrow(sqrt(widen(x))), x) }"),
+        (
+            "",
+            "fn f(x: f32) -> f32 { with_f64(narrow(table(widen(x), [1.0])), x) }",
+        ),
+        ("", "fn f(w: f64) -> f64 { narrow(w) }"),
+        ("", "fn f(w: f64, x: f32) -> f64 { w }"),
+        ("", "fn f(w: f64, #[scalar] a: f64) -> f64 { w }"),
+        ("", "fn f(x: f32) -> f32 { let y: f64 = x; y }"),
     ];
     for (attr, item) in cases {
         let attr: proc_macro2::TokenStream = attr.parse().unwrap();
@@ -75,4 +96,49 @@ fn malformed_input_is_an_error_not_a_panic() {
         let expanded = result.unwrap_or_else(|_| panic!("panicked on `{text}`"));
         assert!(expanded.contains("compile_error"), "`{text}` was accepted: {expanded}");
     }
+}
+
+/// f64 lanes: literals take the precision of the values they meet (here 0.1
+/// as the double nearest 1/10, not the float), `poly` in f64 is Estrin's
+/// scheme, and the shader never sees the first argument of `with_f64`.
+#[test]
+fn f64_lanes_lower_per_target() {
+    let source = r#"
+        #[kernel]
+        pub fn tenth_poly(x: f32) -> f32 {
+            let w = widen(x);
+            with_f64(narrow(poly(w * 0.1, [1.0, 2.0, 3.0, 4.0])), x * 0.1)
+        }
+    "#;
+    let kernel = &crate::generate_file(source).unwrap()[0];
+    let avx2 = kernel.target("avx2").unwrap();
+    assert!(avx2.contains("_mm256_set1_pd(0.1f64)"), "{avx2}");
+    assert!(
+        avx2.contains("_mm256_cvtps_pd") && avx2.contains("_mm256_cvtpd_ps"),
+        "{avx2}"
+    );
+    // Estrin for 4 coefficients: (c0 + c1 y) + y^2 (c2 + c3 y), one square.
+    assert_eq!(avx2.matches("_mm256_fmadd_pd").count(), 2 * 3, "{avx2}");
+    assert_eq!(avx2.matches("_mm256_mul_pd").count(), 2 * 2, "{avx2}");
+    let scalar = kernel.target("scalar").unwrap();
+    assert!(scalar.contains("as f64") && scalar.contains("as f32"), "{scalar}");
+    let wgsl = kernel.target("wgsl").unwrap();
+    assert!(!wgsl.contains("f64") && wgsl.contains("0.1f"), "{wgsl}");
+}
+
+/// An f64 helper has `eval` per CPU target and nothing else: no slice API,
+/// descriptor or shader.
+#[test]
+fn f64_helper_is_only_eval() {
+    let source = "#[kernel] pub fn sq(w: f64) -> f64 { w * w }";
+    let helper = &crate::generate_file(source).unwrap()[0];
+    assert!(helper.target("wgsl").is_none());
+    let api = helper.target("api").unwrap();
+    assert!(!api.contains("KERNEL") && api.contains("COST"), "{api}");
+    let avx512 = helper.target("avx512").unwrap();
+    assert!(
+        avx512.contains("eval(w: (__m512d, __m512d)) -> (__m512d, __m512d)"),
+        "{avx512}"
+    );
+    assert!(!avx512.contains("fn run"), "{avx512}");
 }

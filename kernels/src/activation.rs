@@ -4,7 +4,8 @@
 use simdwise_macros::kernel;
 
 use crate::math::{
-    erf_c1, erfc_v, erfc_v0, exp, exp_hi, exp_k, exp_lo, expm1, log1p_c, sigmoid_hi, sigmoid_k, sigmoid_lo,
+    erf_c1, erfc_v, erfc_v0, exp, exp_hi, exp_k, exp_lo, exp_neg_wide, expm1, log1p_c, sigmoid_hi, sigmoid_k,
+    sigmoid_lo,
 };
 
 /// `max(x, 0)`, exact; NaN stays NaN and `-0.0` becomes `0.0`.
@@ -34,9 +35,23 @@ pub fn leaky_relu(x: f32, #[scalar] alpha: f32) -> f32 {
     select(x > 0.0, x, alpha * x)
 }
 
-/// `x * sigmoid(x)`: the product with sigmoid's unrounded value
-/// `2^k (hi + lo)` as an exact sum (`mul_lo`), the power of two applied last,
-/// so the result is rounded once, subnormal results (x < -87) included.
+/// `x/2` rounded with ties upward: for |x| < 2^-125, where `x/2` is
+/// subnormal, the value of `x/2 + c x^2` for any small `c > 0` (silu, gelu,
+/// hardswish), whose `c x^2` breaks the ties that f64 lanes cannot see:
+/// `floor((n + 1) / 2)` units for `x = n 2^-149`, computed without leaving the
+/// subnormal range (n even: x/2 is exact; n odd: (x + 2^-149)/2 is exact).
+#[kernel]
+pub(crate) fn half_up(x: f32) -> f32 {
+    let half = x * 0.5;
+    // The sign of x also where -2^-149 rounds to zero.
+    copysign(select(half * 2.0 == x, half, (x + 1e-45) * 0.5), x)
+}
+
+/// `x * sigmoid(x)`: on CPU targets `x / (1 + e^-x)` in f64 lanes, rounded
+/// once. The shader computes in f32: the product with sigmoid's unrounded
+/// value `2^k (hi + lo)` as an exact sum (`mul_lo`), the power of two applied
+/// last, so the result is rounded once there too, subnormal results (x < -87)
+/// included.
 ///
 /// ```
 /// let y = simdwise::silu::scalar(1.0);
@@ -52,7 +67,9 @@ pub fn silu(x: f32) -> f32 {
     let m_lo = mul_lo(xc, hi) + xc * sigmoid_lo(xc);
     // The sign of x, also for ±0 (where m + m_lo would be +0).
     let y = copysign(m + m_lo, x);
-    select(x > 20.0, x, ldexp(y, sigmoid_k(xc)))
+    let w = widen(xc);
+    let wide = rare(abs(x) < 2.3509887e-38, half_up(x), narrow(w / (1.0 + exp_neg_wide(w))));
+    select(x > 20.0, x, with_f64(wide, ldexp(y, sigmoid_k(xc))))
 }
 
 /// GELU, tanh approximation: `0.5 x (1 + tanh(u))`, `u = sqrt(2/pi) (x + 0.044715 x^3)`,
@@ -62,6 +79,7 @@ pub fn silu(x: f32) -> f32 {
 /// `t + t_lo` (exact products via `mul_lo`, constants split in two f32),
 /// `sigmoid(t + t_lo) = s (1 + t_lo (1 - s))` with `s = sigmoid(t)` kept as
 /// `2^k (hi + lo)`, and the product with `x` is rounded once, as in `silu`.
+/// On CPU targets all of that is `x / (1 + e^-2u)` in f64 lanes, rounded once.
 ///
 /// ```
 /// let mut out = [0.0; 2];
@@ -94,7 +112,10 @@ pub fn gelu(x: f32) -> f32 {
     let m = xc * hi;
     let m_lo = mul_lo(xc, hi) + xc * lo;
     let y = copysign(m + m_lo, x);
-    select(x > 10.0, x, ldexp(y, k))
+    let w = widen(xc);
+    let wide = narrow(w / (1.0 + exp_neg_wide(w * fma(w * w, 0.07135481627260025, 1.5957691216057308))));
+    let wide = rare(abs(x) < 2.3509887e-38, half_up(x), wide);
+    select(x > 10.0, x, with_f64(wide, ldexp(y, k)))
 }
 
 /// GELU, exact form: `x Phi(x) = 0.5 x (1 + erf(x / sqrt 2))`. Below
@@ -208,12 +229,17 @@ pub fn elu(x: f32, #[scalar] alpha: f32) -> f32 {
     select(x > 0.0, x, alpha * expm1(x))
 }
 
-/// Hard swish, `x * clamp(x + 3, 0, 6) / 6`, correctly rounded: `x + 3` and its
-/// product with `x` as exact sums, the division by 6 corrected by its
-/// remainder, and the last bit of a near-tie settled by the sign of the exact
-/// residual (verified over all 2^32 inputs on every variant). Below |x| = 2^-125 the result is `x/2 + x^2/6` on the subnormal
-/// grid, where the tiny `x^2/6` breaks ties upward: `floor((n + 1) / 2)` units
-/// for `x = n 2^-149`, computed without leaving the subnormal range.
+/// Hard swish, `x * clamp(x + 3, 0, 6) / 6`, correctly rounded (verified over
+/// all 2^32 inputs on every variant). On CPU targets in f64 lanes: `x (x + 3)`
+/// is exact there for |x| >= 1/16, and its product with the f64 nearest 1/6
+/// (2^-54 below it) rounds to the exact quotient whenever that is a double, so
+/// the one rounding to f32 is correct. Below |x| = 2^-125 the result is
+/// `x/2 + x^2/6` on the subnormal grid, where `x^2/6` breaks ties upward: an
+/// added 2^-160, far below what could move a normal result across a rounding
+/// boundary, does that in f64 (the shader uses [`half_up`](fn@half_up)). The
+/// shader computes in f32: `x + 3` and its product with `x` as exact sums, the
+/// division by 6 corrected by its remainder, and the last bit of a near-tie
+/// settled by the sign of the exact residual.
 ///
 /// ```
 /// assert_eq!(simdwise::hardswish::scalar(4.0), 4.0);
@@ -223,6 +249,11 @@ pub fn elu(x: f32, #[scalar] alpha: f32) -> f32 {
 /// ```
 #[kernel]
 pub fn hardswish(x: f32) -> f32 {
+    // + 2^-160: subnormal ties upward (see above).
+    let w = widen(x);
+    let wide = narrow(fma(w * (w + 3.0), 0.16666666666666666, 6.842277657836021e-49));
+    let wide = select(x >= 3.0 || x == 0.0, x, select(x <= -3.0, -0.0, wide));
+    // The shader's f32 formulation.
     let s = x + 3.0;
     let s_lo = add_lo(x, 3.0);
     let p = x * s;
@@ -245,9 +276,6 @@ pub fn hardswish(x: f32) -> f32 {
     let above = (((r - 3.0 * ulp) + xs_lo) + xss_lo) + xss_lo2;
     let below = (((r + 3.0 * ulp) + xs_lo) + xss_lo) + xss_lo2;
     let mid = select(above > 0.0, c + ulp, select(below < 0.0, c - ulp, c));
-    // n even: x/2 is exact; n odd: (x + 2^-149)/2 is (n + 1)/2 units, exact.
-    let half = x * 0.5;
-    let tiny = select(half * 2.0 == x, half, (x + 1e-45) * 0.5);
-    let mid = copysign(select(abs(x) < 2.3509887e-38, tiny, mid), x);
-    select(x >= 3.0, x, select(x <= -3.0, -0.0, mid))
+    let mid = copysign(select(abs(x) < 2.3509887e-38, half_up(x), mid), x);
+    with_f64(wide, select(x >= 3.0, x, select(x <= -3.0, -0.0, mid)))
 }

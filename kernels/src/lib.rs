@@ -77,8 +77,8 @@ pub use simdwise_runtime::{self as runtime, Isa, Kernel, KernelError};
 /// they carry no accuracy bound, so they are not in [`ALL`].
 pub mod parts {
     pub use crate::math::{
-        erf_c, erf_c1, erfc_v, erfc_v0, exp_head, exp_hi, exp_k, exp_lo, exp_r, exp_tail, log1p_c, sigmoid_hi,
-        sigmoid_k, sigmoid_lo, sigmoid_t,
+        erf_c, erf_c1, erfc_v, erfc_v0, exp_head, exp_hi, exp_k, exp_lo, exp_neg_wide, exp_r, exp_tail, log1p_c,
+        sigmoid_hi, sigmoid_k, sigmoid_lo, sigmoid_t,
     };
 }
 

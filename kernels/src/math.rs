@@ -214,6 +214,35 @@ pub fn tanh(x: f32) -> f32 {
     copysign(c0_hi + low, x)
 }
 
+/// `e^-w` in f64 lanes, for |w| <= 700, relative error below 2^-45: `-w = k
+/// ln2 + r` with `k = round(-w log2 e)`, `ln2` in two parts (the first with 32
+/// bits, so `k ln2_hi` is exact), and `e^r` from a degree-9 fit on |r| <=
+/// ln2/2 whose constant term is 1 (so `e^-0` is exactly 1). An f64 helper: sigmoid, silu and gelu divide by `1 + e^-w` and
+/// round once.
+#[kernel]
+pub fn exp_neg_wide(w: f64) -> f64 {
+    let k = round(w * -1.4426950408889634);
+    // s = w + k ln2 = -r, so the polynomial is e^-s.
+    let s = fma(k, 0.6931471803691238, w);
+    let s = fma(k, 1.9082149292705877e-10, s);
+    let p = poly(
+        s,
+        [
+            1.0,
+            -0.9999999999998621,
+            0.4999999999960302,
+            -0.16666666668158137,
+            0.04166666698837486,
+            -0.008333332903081001,
+            0.001388880777002019,
+            -0.00019841707479508483,
+            2.4882169655145994e-5,
+            -2.744099157588715e-6,
+        ],
+    );
+    p * pow2i(k)
+}
+
 /// The argument of `e^t` behind [`sigmoid`](fn@sigmoid): `-|x|`, or for
 /// x < -80 the input shifted by `64 ln2` (its high part, exact there), so that
 /// `e^t` is computed scaled by 2^64 and no subnormal is ever formed.
@@ -261,10 +290,12 @@ pub fn sigmoid_lo(x: f32) -> f32 {
     rem / d
 }
 
-/// The logistic function `1 / (1 + e^-x)`, from `e = e^-|x|` so nothing overflows:
-/// `1 / (1 + e)` for x >= 0 and `e / (1 + e)` below, the division corrected by
-/// its remainder and the power of two of `e` applied last, so the result is
-/// rounded once, subnormal results (x < -87.3) included.
+/// The logistic function `1 / (1 + e^-x)`. On CPU targets in f64 lanes, where
+/// nothing overflows: `e^-x` from [`exp_neg_wide`](mod@exp_neg_wide), one
+/// division, and one rounding to f32 at the end, subnormal results (x < -87.3)
+/// included. The shader computes in f32 from `e = e^-|x|`: `1 / (1 + e)` for
+/// x >= 0 and `e / (1 + e)` below, the division corrected by its remainder
+/// and the power of two of `e` applied last.
 ///
 /// ```
 /// let mut v = [0.0, 100.0, -100.0];
@@ -276,7 +307,12 @@ pub fn sigmoid_lo(x: f32) -> f32 {
 /// ```
 #[kernel(max_ulp = 1)]
 pub fn sigmoid(x: f32) -> f32 {
-    ldexp(sigmoid_hi(x) + sigmoid_lo(x), sigmoid_k(x))
+    // Below -120 the result rounds to 0, above 40 to 1.
+    let w = widen(clamp(x, -120.0, 40.0));
+    with_f64(
+        narrow(1.0 / (1.0 + exp_neg_wide(w))),
+        ldexp(sigmoid_hi(x) + sigmoid_lo(x), sigmoid_k(x)),
+    )
 }
 
 /// `2^x`: `x = k + r` with `k = round(x)` (so `r` is exact, |r| <= 1/2), a

@@ -10,6 +10,8 @@ use crate::ir::{BinOp, CmpOp, MaskOp, UnOp};
 
 pub struct Avx512;
 
+const BIAS: f64 = super::POW2I_F64_BIAS;
+
 impl Target for Avx512 {
     fn name(&self) -> &'static str {
         "avx512"
@@ -133,6 +135,52 @@ impl Target for Avx512 {
     }
     fn select(&self, mask: &Ident, if_true: &Ident, if_false: &Ident) -> TokenStream {
         quote!(_mm512_mask_blend_ps(#mask, #if_false, #if_true))
+    }
+    fn wide_vector(&self) -> TokenStream {
+        quote!(__m512d)
+    }
+    fn wide_splat(&self, value: TokenStream) -> TokenStream {
+        quote!(_mm512_set1_pd(#value))
+    }
+    fn widen(&self, a: &Ident) -> TokenStream {
+        quote!((
+            _mm512_cvtps_pd(_mm512_castps512_ps256(#a)),
+            _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(#a), 1)))
+        ))
+    }
+    fn narrow(&self, a: &Ident) -> TokenStream {
+        quote!(_mm512_castpd_ps(_mm512_insertf64x4(
+            _mm512_castps_pd(_mm512_castps256_ps512(_mm512_cvtpd_ps(#a.0))),
+            _mm256_castps_pd(_mm512_cvtpd_ps(#a.1)),
+            1
+        )))
+    }
+    fn wide_unary(&self, op: UnOp, a: TokenStream) -> TokenStream {
+        match op {
+            UnOp::Neg => quote!(_mm512_castsi512_pd(_mm512_xor_si512(
+                _mm512_castpd_si512(#a),
+                _mm512_set1_epi64(i64::MIN)
+            ))),
+            UnOp::Abs => quote!(_mm512_abs_pd(#a)),
+            UnOp::Round => quote!(_mm512_roundscale_pd(#a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)),
+            UnOp::Pow2i => quote!(_mm512_castsi512_pd(_mm512_slli_epi64(
+                _mm512_castpd_si512(_mm512_add_pd(#a, _mm512_set1_pd(#BIAS))),
+                52
+            ))),
+            other => unreachable!("no f64 form of {other:?}"),
+        }
+    }
+    fn wide_binary(&self, op: BinOp, a: TokenStream, b: TokenStream) -> TokenStream {
+        match op {
+            BinOp::Add => quote!(_mm512_add_pd(#a, #b)),
+            BinOp::Sub => quote!(_mm512_sub_pd(#a, #b)),
+            BinOp::Mul => quote!(_mm512_mul_pd(#a, #b)),
+            BinOp::Div => quote!(_mm512_div_pd(#a, #b)),
+            other => unreachable!("no f64 form of {other:?}"),
+        }
+    }
+    fn wide_fma(&self, a: TokenStream, b: TokenStream, c: TokenStream) -> TokenStream {
+        quote!(_mm512_fmadd_pd(#a, #b, #c))
     }
     fn any(&self, mask: &Ident) -> TokenStream {
         quote!(#mask != 0)

@@ -20,7 +20,7 @@ pub mod wgsl;
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{format_ident, quote};
 
-use crate::ir::{BinOp, CmpOp, Kernel, MaskOp, Node, ParamKind, UnOp, ValueId};
+use crate::ir::{BinOp, CallTarget, CmpOp, Kernel, MaskOp, Node, ParamKind, Ty, UnOp, ValueId};
 
 /// The per-target operation table. Operands are local variable names; each
 /// method returns an expression.
@@ -62,6 +62,25 @@ pub trait Target {
     fn select(&self, mask: &Ident, if_true: &Ident, if_false: &Ident) -> TokenStream;
     /// Whether any lane of the mask is set, as a `bool`.
     fn any(&self, mask: &Ident) -> TokenStream;
+    /// f64 lanes: how many vectors of them hold one vector's lanes (2; the
+    /// scalar target holds one `f64`). A value is a tuple of that many parts.
+    fn wide_parts(&self) -> usize {
+        2
+    }
+    /// The type of one part.
+    fn wide_vector(&self) -> TokenStream;
+    /// An `f64` literal in every lane of one part.
+    fn wide_splat(&self, value: TokenStream) -> TokenStream;
+    /// A vector's lanes as f64 (exact), as the tuple of parts.
+    fn widen(&self, a: &Ident) -> TokenStream;
+    /// The tuple of parts back to one vector, each lane rounded once.
+    fn narrow(&self, a: &Ident) -> TokenStream;
+    /// `Neg`, `Abs`, `Round` or `Pow2i` (for `k` in `[-1022, 1023]`) on one part.
+    fn wide_unary(&self, op: UnOp, a: TokenStream) -> TokenStream;
+    /// `Add`, `Sub`, `Mul` or `Div` on one part.
+    fn wide_binary(&self, op: BinOp, a: TokenStream, b: TokenStream) -> TokenStream;
+    /// `a * b + c` on one part, fused where the target has FMA.
+    fn wide_fma(&self, a: TokenStream, b: TokenStream, c: TokenStream) -> TokenStream;
     /// `table[trunc(i)]` per lane. This default goes through memory, one lane at
     /// a time; targets with a vector permute or gather override it.
     fn table(&self, i: &Ident, values: &[f32]) -> TokenStream {
@@ -136,6 +155,20 @@ fn value(id: ValueId) -> Ident {
     local(&format!("v{id}"))
 }
 
+pub fn f64_literal(value: f64) -> TokenStream {
+    let lit = Literal::f64_suffixed(value.abs());
+    if value.is_sign_negative() {
+        quote!(-#lit)
+    } else {
+        quote!(#lit)
+    }
+}
+
+/// `2^52 + 1023`: adding it to an integral `k` in `[-1022, 1023]` leaves
+/// `k + 1023` in the low mantissa bits, which a shift by 52 moves into the
+/// exponent field: `2^k` in two instructions on every target.
+pub const POW2I_F64_BIAS: f64 = 4503599627371519.0;
+
 pub fn f32_literal(value: f32) -> TokenStream {
     let lit = Literal::f32_suffixed(value.abs());
     if value.is_sign_negative() {
@@ -151,8 +184,12 @@ pub fn target_module(k: &Kernel, t: &dyn Target) -> TokenStream {
     let arch = t.arch();
     let prelude = t.prelude();
     let eval = eval_fn(k, t);
-    let run = run_fn(k, t);
-    let run_stream = run_stream_fn(k, t);
+    // An f64 helper is only ever inlined into other kernels.
+    let (run, run_stream) = if k.wide {
+        (quote!(), quote!())
+    } else {
+        (run_fn(k, t), run_stream_fn(k, t))
+    };
     quote! {
         #[cfg(#arch)]
         #[doc(hidden)]
@@ -175,7 +212,12 @@ fn is_portable(t: &dyn Target) -> bool {
 }
 
 fn eval_fn(k: &Kernel, t: &dyn Target) -> TokenStream {
-    let vector = t.vector();
+    let vector = if k.wide {
+        let parts = vec![t.wide_vector(); t.wide_parts()];
+        quote!((#(#parts,)*))
+    } else {
+        t.vector()
+    };
     let params = k.params.iter().map(|p| {
         let name = &p.name;
         quote!(#name: #vector)
@@ -216,13 +258,17 @@ fn block(k: &Kernel, t: &dyn Target, root: ValueId, in_scope: &[bool]) -> Vec<To
         let node = &k.graph.nodes[id];
         let v = value(id);
         match node {
-            Node::Param(_) => {}
+            Node::Param(_) | Node::WithF64(..) => {}
             Node::Rare(cond, rare, common) => {
                 let inner = block(k, t, *rare, &scope);
                 let (cond, rare, common) = (operand(k, *cond), operand(k, *rare), operand(k, *common));
                 let any = t.any(&cond);
                 let select = t.select(&cond, &rare, &common);
                 stmts.push(quote!(let #v = if #any { #(#inner)* #select } else { #common };));
+            }
+            _ if k.graph.ty(id) == Ty::F64 => {
+                let expr = wide_expr(k, t, node);
+                stmts.push(quote!(let #v = #expr;));
             }
             _ => {
                 let expr = node_expr(k, t, node);
@@ -234,11 +280,34 @@ fn block(k: &Kernel, t: &dyn Target, root: ValueId, in_scope: &[bool]) -> Vec<To
     stmts
 }
 
-/// A value as an operand: parameters by name, everything else by `v{id}`.
+/// A value as an operand: parameters by name, `with_f64` by its wide value
+/// (every target here has f64 lanes), everything else by `v{id}`.
 fn operand(k: &Kernel, id: ValueId) -> Ident {
     match k.graph.nodes[id] {
         Node::Param(i) => k.params[i].name.clone(),
+        Node::WithF64(wide, _) => operand(k, wide),
         _ => value(id),
+    }
+}
+
+/// An `f64` value: a tuple of parts, each computed by the target's `wide_*`.
+fn wide_expr(k: &Kernel, t: &dyn Target, node: &Node) -> TokenStream {
+    let part = |id: &ValueId, i: usize| {
+        let (v, i) = (operand(k, *id), syn::Index::from(i));
+        quote!(#v.#i)
+    };
+    let each = |f: &dyn Fn(usize) -> TokenStream| {
+        let parts = (0..t.wide_parts()).map(f);
+        quote!((#(#parts,)*))
+    };
+    match node {
+        Node::Const64(bits) => each(&|_| t.wide_splat(f64_literal(f64::from_bits(*bits)))),
+        Node::Widen(a) => t.widen(&operand(k, *a)),
+        Node::Unary(op, a) => each(&|i| t.wide_unary(*op, part(a, i))),
+        Node::Binary(op, a, b) => each(&|i| t.wide_binary(*op, part(a, i), part(b, i))),
+        Node::Fma(a, b, c) => each(&|i| t.wide_fma(part(a, i), part(b, i), part(c, i))),
+        Node::Call(callee, args) => call(k, t, callee, args),
+        other => unreachable!("the parser gives no f64 value to {other:?}"),
     }
 }
 
@@ -257,17 +326,22 @@ fn node_expr(k: &Kernel, t: &dyn Target, node: &Node) -> TokenStream {
         Node::Not(a) => t.not(&o(a)),
         Node::Select(m, a, b) => t.select(&o(m), &o(a), &o(b)),
         Node::Rare(..) => unreachable!("a branch, emitted by `block`"),
+        Node::Narrow(a) => t.narrow(&o(a)),
+        Node::Const64(_) | Node::Widen(_) | Node::WithF64(..) => unreachable!("handled by `block`"),
         Node::Table(i, bits) => {
             let values: Vec<f32> = bits.iter().map(|&b| f32::from_bits(b)).collect();
             t.table(&o(i), &values)
         }
-        Node::Call(callee, args) => {
-            let path = &callee.path;
-            let target = format_ident!("{}", t.name());
-            let args = args.iter().map(o);
-            quote!(#path::#target::eval(#(#args),*))
-        }
+        Node::Call(callee, args) => call(k, t, callee, args),
     }
+}
+
+/// A call to another kernel's (or f64 helper's) `eval` for the same target.
+fn call(k: &Kernel, t: &dyn Target, callee: &CallTarget, args: &[ValueId]) -> TokenStream {
+    let path = &callee.path;
+    let target = format_ident!("{}", t.name());
+    let args = args.iter().map(|&a| operand(k, a));
+    quote!(#path::#target::eval(#(#args),*))
 }
 
 /// The exact low part of `a * b`, from target operations on mixed-site temporaries.

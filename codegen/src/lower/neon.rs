@@ -10,6 +10,8 @@ use crate::ir::{BinOp, CmpOp, MaskOp, UnOp};
 
 pub struct Neon;
 
+const BIAS: f64 = super::POW2I_F64_BIAS;
+
 impl Target for Neon {
     fn name(&self) -> &'static str {
         "neon"
@@ -114,6 +116,42 @@ impl Target for Neon {
     }
     fn select(&self, mask: &Ident, if_true: &Ident, if_false: &Ident) -> TokenStream {
         quote!(vbslq_f32(#mask, #if_true, #if_false))
+    }
+    fn wide_vector(&self) -> TokenStream {
+        quote!(float64x2_t)
+    }
+    fn wide_splat(&self, value: TokenStream) -> TokenStream {
+        quote!(vdupq_n_f64(#value))
+    }
+    fn widen(&self, a: &Ident) -> TokenStream {
+        quote!((vcvt_f64_f32(vget_low_f32(#a)), vcvt_high_f64_f32(#a)))
+    }
+    fn narrow(&self, a: &Ident) -> TokenStream {
+        quote!(vcvt_high_f32_f64(vcvt_f32_f64(#a.0), #a.1))
+    }
+    fn wide_unary(&self, op: UnOp, a: TokenStream) -> TokenStream {
+        match op {
+            UnOp::Neg => quote!(vnegq_f64(#a)),
+            UnOp::Abs => quote!(vabsq_f64(#a)),
+            UnOp::Round => quote!(vrndnq_f64(#a)),
+            UnOp::Pow2i => quote!(vreinterpretq_f64_s64(vshlq_n_s64(
+                vreinterpretq_s64_f64(vaddq_f64(#a, vdupq_n_f64(#BIAS))),
+                52
+            ))),
+            other => unreachable!("no f64 form of {other:?}"),
+        }
+    }
+    fn wide_binary(&self, op: BinOp, a: TokenStream, b: TokenStream) -> TokenStream {
+        match op {
+            BinOp::Add => quote!(vaddq_f64(#a, #b)),
+            BinOp::Sub => quote!(vsubq_f64(#a, #b)),
+            BinOp::Mul => quote!(vmulq_f64(#a, #b)),
+            BinOp::Div => quote!(vdivq_f64(#a, #b)),
+            other => unreachable!("no f64 form of {other:?}"),
+        }
+    }
+    fn wide_fma(&self, a: TokenStream, b: TokenStream, c: TokenStream) -> TokenStream {
+        quote!(vfmaq_f64(#c, #a, #b))
     }
     fn any(&self, mask: &Ident) -> TokenStream {
         quote!(vmaxvq_u32(#mask) != 0)

@@ -10,6 +10,8 @@ use crate::ir::{BinOp, CmpOp, MaskOp, UnOp};
 
 pub struct Scalar;
 
+const BIAS: f64 = super::POW2I_F64_BIAS;
+
 impl Target for Scalar {
     fn name(&self) -> &'static str {
         "scalar"
@@ -108,6 +110,42 @@ impl Target for Scalar {
     }
     fn any(&self, mask: &Ident) -> TokenStream {
         quote!(#mask)
+    }
+    fn wide_parts(&self) -> usize {
+        1
+    }
+    fn wide_vector(&self) -> TokenStream {
+        quote!(f64)
+    }
+    fn wide_splat(&self, value: TokenStream) -> TokenStream {
+        value
+    }
+    fn widen(&self, a: &Ident) -> TokenStream {
+        quote!((#a as f64,))
+    }
+    fn narrow(&self, a: &Ident) -> TokenStream {
+        quote!(#a.0 as f32)
+    }
+    fn wide_unary(&self, op: UnOp, a: TokenStream) -> TokenStream {
+        match op {
+            UnOp::Neg => quote!(-#a),
+            UnOp::Abs => quote!(#a.abs()),
+            UnOp::Round => quote!(#a.round_ties_even()),
+            UnOp::Pow2i => quote!(f64::from_bits((#a + #BIAS).to_bits().wrapping_shl(52))),
+            other => unreachable!("no f64 form of {other:?}"),
+        }
+    }
+    fn wide_binary(&self, op: BinOp, a: TokenStream, b: TokenStream) -> TokenStream {
+        match op {
+            BinOp::Add => quote!(#a + #b),
+            BinOp::Sub => quote!(#a - #b),
+            BinOp::Mul => quote!(#a * #b),
+            BinOp::Div => quote!(#a / #b),
+            other => unreachable!("no f64 form of {other:?}"),
+        }
+    }
+    fn wide_fma(&self, a: TokenStream, b: TokenStream, c: TokenStream) -> TokenStream {
+        quote!(#a * #b + #c)
     }
     fn table(&self, i: &Ident, values: &[f32]) -> TokenStream {
         let table = super::table_const(values);

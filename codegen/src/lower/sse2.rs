@@ -50,6 +50,8 @@ impl Sse2 {
     }
 }
 
+const BIAS: f64 = super::POW2I_F64_BIAS;
+
 impl Target for Sse2 {
     fn name(&self) -> &'static str {
         "sse2"
@@ -155,6 +157,50 @@ impl Target for Sse2 {
     }
     fn select(&self, mask: &Ident, if_true: &Ident, if_false: &Ident) -> TokenStream {
         quote!(_mm_or_ps(_mm_and_ps(#mask, #if_true), _mm_andnot_ps(#mask, #if_false)))
+    }
+    fn wide_vector(&self) -> TokenStream {
+        quote!(__m128d)
+    }
+    fn wide_splat(&self, value: TokenStream) -> TokenStream {
+        quote!(_mm_set1_pd(#value))
+    }
+    fn widen(&self, a: &Ident) -> TokenStream {
+        quote!((_mm_cvtps_pd(#a), _mm_cvtps_pd(_mm_movehl_ps(#a, #a))))
+    }
+    fn narrow(&self, a: &Ident) -> TokenStream {
+        quote!(_mm_movelh_ps(_mm_cvtpd_ps(#a.0), _mm_cvtpd_ps(#a.1)))
+    }
+    fn wide_unary(&self, op: UnOp, a: TokenStream) -> TokenStream {
+        match op {
+            UnOp::Neg => quote!(_mm_xor_pd(#a, _mm_set1_pd(-0.0))),
+            UnOp::Abs => quote!(_mm_andnot_pd(_mm_set1_pd(-0.0), #a)),
+            // The 2^23 trick of `round` at 2^52.
+            UnOp::Round => quote_spanned! {Span::mixed_site()=> {
+                let a = #a;
+                let mag = _mm_andnot_pd(_mm_set1_pd(-0.0), a);
+                let big = _mm_set1_pd(4503599627370496.0);
+                let r = _mm_or_pd(_mm_sub_pd(_mm_add_pd(mag, big), big), _mm_and_pd(a, _mm_set1_pd(-0.0)));
+                let small = _mm_cmplt_pd(mag, big);
+                _mm_or_pd(_mm_and_pd(small, r), _mm_andnot_pd(small, a))
+            }},
+            UnOp::Pow2i => quote!(_mm_castsi128_pd(_mm_slli_epi64(
+                _mm_castpd_si128(_mm_add_pd(#a, _mm_set1_pd(#BIAS))),
+                52
+            ))),
+            other => unreachable!("no f64 form of {other:?}"),
+        }
+    }
+    fn wide_binary(&self, op: BinOp, a: TokenStream, b: TokenStream) -> TokenStream {
+        match op {
+            BinOp::Add => quote!(_mm_add_pd(#a, #b)),
+            BinOp::Sub => quote!(_mm_sub_pd(#a, #b)),
+            BinOp::Mul => quote!(_mm_mul_pd(#a, #b)),
+            BinOp::Div => quote!(_mm_div_pd(#a, #b)),
+            other => unreachable!("no f64 form of {other:?}"),
+        }
+    }
+    fn wide_fma(&self, a: TokenStream, b: TokenStream, c: TokenStream) -> TokenStream {
+        quote!(_mm_add_pd(_mm_mul_pd(#a, #b), #c))
     }
     fn any(&self, mask: &Ident) -> TokenStream {
         quote!(_mm_movemask_ps(#mask) != 0)

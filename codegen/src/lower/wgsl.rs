@@ -23,9 +23,11 @@ pub fn function_name(kernel: &str) -> String {
     format!("k_{kernel}")
 }
 
+/// A value as an operand; `with_f64` is its fallback here (WGSL has no f64).
 fn operand(k: &Kernel, id: ValueId) -> String {
     match k.graph.nodes[id] {
         Node::Param(i) => format!("p{i}"),
+        Node::WithF64(_, fallback) => operand(k, fallback),
         _ => format!("v{id}"),
     }
 }
@@ -74,6 +76,9 @@ fn expr(k: &Kernel, node: &Node) -> String {
         Node::Fma(a, b, c) => format!("fma({}, {}, {})", o(a), o(b), o(c)),
         Node::MulLo(..) => unreachable!("expanded into statements by `mul_lo`"),
         Node::Table(..) => unreachable!("expanded into statements by `table`"),
+        Node::Const64(_) | Node::Widen(_) | Node::Narrow(_) | Node::WithF64(..) => {
+            unreachable!("the parser keeps f64 values out of the shader")
+        }
         Node::Cmp(op, a, b) => {
             let symbol = match op {
                 CmpOp::Lt => "<",
@@ -148,9 +153,9 @@ pub fn function(k: &Kernel) -> String {
         function_name(&k.name.to_string()),
         params.join(", ")
     );
-    for id in k.live_nodes() {
+    for id in k.live_nodes(false) {
         match &k.graph.nodes[id] {
-            Node::Param(_) => {}
+            Node::Param(_) | Node::WithF64(..) => {}
             Node::MulLo(a, b) => mul_lo(&mut out, id, &operand(k, *a), &operand(k, *b)),
             Node::Table(i, bits) => table(&mut out, id, &operand(k, *i), bits),
             node => {

@@ -1,7 +1,7 @@
 use simdwise_macros::kernel;
 
 #[kernel]
-pub fn double(x: f64) -> f64 {
+pub fn double(x: f64) -> f32 {
     x * 2.0
 }
 
