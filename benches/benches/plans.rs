@@ -11,7 +11,7 @@ use simdwise_benches::inputs;
 
 fn plans(c: &mut Criterion) {
     for kernel in [&simdwise::relu::KERNEL, &simdwise::tanh::KERNEL] {
-        let mut group = c.benchmark_group(format!("plans/{}", kernel.name));
+        let mut group = c.benchmark_group(format!("plans/{}", kernel.name()));
         group
             .warm_up_time(Duration::from_millis(300))
             .measurement_time(Duration::from_secs(1))
@@ -20,7 +20,7 @@ fn plans(c: &mut Criterion) {
             let data = inputs(kernel, n);
             let slices: Vec<&[f32]> = data.iter().map(Vec::as_slice).collect();
             let mut out = vec![0.0f32; n];
-            group.throughput(Throughput::Bytes((4 * (kernel.inputs.len() + 1) * n) as u64));
+            group.throughput(Throughput::Bytes((4 * (kernel.inputs().len() + 1) * n) as u64));
             let auto = ("auto", Plan::auto(kernel, n));
             for (name, plan) in Plan::choices(kernel, n).into_iter().chain([auto]) {
                 group.bench_function(BenchmarkId::new(name, n), |b| {

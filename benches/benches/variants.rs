@@ -9,7 +9,7 @@ use simdwise_benches::{call, inputs};
 
 fn variants(c: &mut Criterion) {
     for kernel in simdwise::ALL {
-        let mut group = c.benchmark_group(kernel.name);
+        let mut group = c.benchmark_group(kernel.name());
         group
             .warm_up_time(Duration::from_millis(300))
             .measurement_time(Duration::from_millis(800))

@@ -19,7 +19,7 @@ impl Distribution {
     /// on [-10, 10]; `10^[-3, 3]` for the ops of positive numbers (log, sqrt,
     /// reciprocal); [-1000, 1000] for add and mul.
     pub fn typical(kernel: &Kernel) -> Distribution {
-        match kernel.name {
+        match kernel.name() {
             "log" | "sqrt" | "reciprocal" => Distribution::Pow10(-3.0, 3.0),
             "add" | "mul" => Distribution::Uniform(-1000.0, 1000.0),
             _ => Distribution::Uniform(-10.0, 10.0),
@@ -30,7 +30,7 @@ impl Distribution {
     /// where results overflow or become subnormal: where other libraries take
     /// slow paths.
     pub fn full_range(kernel: &Kernel) -> Distribution {
-        let (lo, hi) = simdwise::reference::range(kernel.name);
+        let (lo, hi) = simdwise::reference::range(kernel.name());
         Distribution::Uniform(lo, hi)
     }
 
@@ -53,7 +53,7 @@ pub fn inputs(kernel: &Kernel, n: usize) -> Vec<Vec<f32>> {
 pub fn inputs_from(kernel: &Kernel, n: usize, distribution: Distribution) -> Vec<Vec<f32>> {
     let (_, lo, hi) = distribution.parts();
     let mut state = 0x9e37_79b9_7f4a_7c15u64 ^ n as u64;
-    (0..kernel.inputs.len())
+    (0..kernel.inputs().len())
         .map(|_| {
             (0..n)
                 .map(|_| {
@@ -90,7 +90,7 @@ pub fn call_as(
     }
     let slices = &slices[..inputs.len()];
     let scalars = [SCALAR_ARG; simdwise::runtime::MAX_SCALARS];
-    let scalars = &scalars[..kernel.scalars.len()];
+    let scalars = &scalars[..kernel.scalars().len()];
     match how {
         Some((isa, Some(plan))) => simdwise::runtime::run_planned(kernel, isa, plan, slices, scalars, out),
         Some((isa, None)) => simdwise::runtime::run_with_isa(kernel, isa, slices, scalars, out),

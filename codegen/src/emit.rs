@@ -134,18 +134,22 @@ pub fn expand(k: &Kernel) -> Expansion {
         pub const COST: u32 = #own_cost #(+ #callees::COST)*;
 
         /// The descriptor: variants, declared accuracy, cost.
-        pub static KERNEL: #rt::Kernel = #rt::Kernel {
-            name: #name_str,
-            inputs: &[#(#stream_strs),*],
-            scalars: &[#(#scalar_strs),*],
-            max_ulp: #max_ulp,
-            cost: COST,
-            variants: VARIANTS,
-            wgsl: #rt::Wgsl {
-                function: #wgsl_function,
-                entry: #wgsl_entry,
-                calls: &[#(&#gpu_callees::KERNEL),*],
-            },
+        // SAFETY: `VARIANTS` holds this kernel's generated loops, which read
+        // exactly the inputs and scalars named here, in this order.
+        pub static KERNEL: #rt::Kernel = unsafe {
+            #rt::Kernel::new(
+                #name_str,
+                &[#(#stream_strs),*],
+                &[#(#scalar_strs),*],
+                #max_ulp,
+                COST,
+                VARIANTS,
+                #rt::Wgsl {
+                    function: #wgsl_function,
+                    entry: #wgsl_entry,
+                    calls: &[#(&#gpu_callees::KERNEL),*],
+                },
+            )
         };
 
         #variants
@@ -218,13 +222,16 @@ fn variant_tables(targets: &[Box<dyn lower::Target>]) -> TokenStream {
     let tables = arches.iter().map(|(_, arch, entries)| {
         quote! {
             #[cfg(#arch)]
-            const VARIANTS: #rt::Variants = #rt::Variants::new(scalar::run) #(#entries)*;
+            // SAFETY: each entry is this kernel's generated loop for the ISA it
+            // is filed under, compiled with exactly that ISA's features.
+            const VARIANTS: #rt::Variants = unsafe { #rt::Variants::new(scalar::run) #(#entries)* };
         }
     });
     let predicates = arches.iter().map(|(_, arch, _)| arch);
     quote! {
         #(#tables)*
         #[cfg(not(any(#(#predicates),*)))]
-        const VARIANTS: #rt::Variants = #rt::Variants::new(scalar::run);
+        // SAFETY: the portable loop of this kernel, which needs no CPU feature.
+        const VARIANTS: #rt::Variants = unsafe { #rt::Variants::new(scalar::run) };
     }
 }

@@ -17,7 +17,7 @@
 //! tanh(&x, &mut y)?;
 //! tanh::with_isa(Isa::Scalar, &x, &mut y)?;
 //! assert_eq!(y[500], tanh::scalar(x[500]));
-//! assert!(tanh::KERNEL.max_ulp <= 2.0);
+//! assert!(tanh::KERNEL.max_ulp() <= 2.0);
 //! # Ok::<(), simdwise::KernelError>(())
 //! ```
 //!

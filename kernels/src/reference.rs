@@ -70,7 +70,7 @@ pub fn function(name: &str) -> Option<fn(&[f64]) -> f64> {
 
 /// The reference of `kernel` (every kernel of this crate has one).
 pub fn of(kernel: &Kernel) -> fn(&[f64]) -> f64 {
-    function(kernel.name).unwrap_or_else(|| panic!("no reference for kernel `{}`", kernel.name))
+    function(kernel.name()).unwrap_or_else(|| panic!("no reference for kernel `{}`", kernel.name()))
 }
 
 /// Where an op's interesting inputs are: random test inputs and benchmark data

@@ -11,7 +11,7 @@ use simdwise_testkit::ulp_error;
 /// Runs `case` with `isa` over `inputs` (the second stream, if any, is `second`)
 /// and returns the worst error and where it occurred.
 fn worst(case: &Case, isa: simdwise::Isa, first: &[f32], second: &[f32]) -> (f64, Vec<f32>, f32) {
-    let binary = case.kernel.inputs.len() == 2;
+    let binary = case.kernel.inputs().len() == 2;
     let mut out = vec![0.0f32; first.len()];
     let inputs: Vec<&[f32]> = if binary { vec![first, second] } else { vec![first] };
     (case.run)(isa, &inputs, &mut out).unwrap();
@@ -38,16 +38,16 @@ fn check(label: &str, first: &[f32], second: &[f32]) {
     for case in cases() {
         for isa in case.kernel.runnable_isas() {
             let (err, at, got) = worst(&case, isa, first, second);
-            let bound = f64::from(case.kernel.max_ulp);
+            let bound = f64::from(case.kernel.max_ulp());
             println!(
                 "{label:>8} {:>10} {:>7}: max {err:.3} ulp (bound {bound})",
-                case.kernel.name,
+                case.kernel.name(),
                 isa.name()
             );
             if err > bound {
                 failures.push(format!(
                     "{} [{isa}] on {label}: {err} ulp at inputs {at:?} (got {got:e}), bound {bound}",
-                    case.kernel.name
+                    case.kernel.name()
                 ));
             }
         }
@@ -78,24 +78,24 @@ fn special_values_within_bound() {
 fn dense_samples_within_bound() {
     let mut failures = Vec::new();
     for case in cases() {
-        let mut rng = Rng::new(0x5eed ^ case.kernel.name.len() as u64);
+        let mut rng = Rng::new(0x5eed ^ case.kernel.name().len() as u64);
         let n = 1 << 20;
         let a = rng.vec(n, case.range);
         let b = rng.vec(n, case.range);
-        let binary = case.kernel.inputs.len() == 2;
+        let binary = case.kernel.inputs().len() == 2;
         for isa in case.kernel.runnable_isas() {
             let (err, at, got) = worst(&case, isa, &a, if binary { &b } else { &[] });
-            let bound = f64::from(case.kernel.max_ulp);
+            let bound = f64::from(case.kernel.max_ulp());
             println!(
                 "{:>10} {:>7}: max {err:.3} ulp over {:?}",
-                case.kernel.name,
+                case.kernel.name(),
                 isa.name(),
                 case.range
             );
             if err > bound {
                 failures.push(format!(
                     "{} [{isa}]: {err} ulp at {at:?} (got {got:e}), bound {bound}",
-                    case.kernel.name
+                    case.kernel.name()
                 ));
             }
         }
@@ -128,7 +128,7 @@ fn nan_in_nan_out_everywhere() {
     for case in cases() {
         for isa in case.kernel.runnable_isas() {
             let mut out = vec![0.0; x.len()];
-            let inputs: Vec<&[f32]> = if case.kernel.inputs.len() == 2 {
+            let inputs: Vec<&[f32]> = if case.kernel.inputs().len() == 2 {
                 vec![&ones, &x]
             } else {
                 vec![&x]
@@ -137,7 +137,7 @@ fn nan_in_nan_out_everywhere() {
             assert!(
                 out.iter().all(|v| v.is_nan()),
                 "{} [{isa}] lost a NaN: {out:?}",
-                case.kernel.name
+                case.kernel.name()
             );
         }
     }

@@ -36,7 +36,7 @@ fn main() {
     println!("adapter: {}", gpu.adapter());
     let (mut passed, mut failed) = (0, 0);
     for case in &cases {
-        let binary = case.kernel.inputs.len() == 2;
+        let binary = case.kernel.inputs().len() == 2;
         let mut rng = Rng::new(99);
         let mut a = special_values();
         let mut b: Vec<f32> = a.iter().rev().copied().collect();
@@ -44,10 +44,10 @@ fn main() {
         a.extend(rng.vec((1 << 20) + 77, case.range));
         b.extend(rng.vec((1 << 20) + 77, case.range));
         let inputs: Vec<&[f32]> = if binary { vec![&a, &b] } else { vec![&a] };
-        let scalars: Vec<f32> = case.kernel.scalars.iter().map(|_| SCALAR_ARG).collect();
+        let scalars: Vec<f32> = case.kernel.scalars().iter().map(|_| SCALAR_ARG).collect();
         let mut out = vec![0.0f32; a.len()];
         if let Err(e) = gpu.run(case.kernel, &inputs, &scalars, &mut out) {
-            println!("{:>10}: FAILED to run: {e}", case.kernel.name);
+            println!("{:>10}: FAILED to run: {e}", case.kernel.name());
             failed += 1;
             continue;
         }
@@ -56,8 +56,8 @@ fn main() {
         // and a subnormal result may come back as zero. Flushes are counted.
         let bound = GPU_BOUNDS
             .iter()
-            .find(|(name, _)| *name == case.kernel.name)
-            .map_or(f64::from(case.kernel.max_ulp), |&(_, b)| b);
+            .find(|(name, _)| *name == case.kernel.name())
+            .map_or(f64::from(case.kernel.max_ulp()), |&(_, b)| b);
         let (mut worst, mut at, mut flushed) = (0.0f64, 0usize, 0usize);
         for i in 0..a.len() {
             let args: Vec<f64> = inputs.iter().map(|s| f64::from(s[i])).collect();
@@ -84,7 +84,7 @@ fn main() {
         let ok = worst <= bound;
         println!(
             "{:>10}: max {worst:.3} ulp (bound {bound}), {flushed} flushed subnormals{}",
-            case.kernel.name,
+            case.kernel.name(),
             if ok {
                 String::new()
             } else {

@@ -15,7 +15,7 @@ fn inputs(case: &common::Case, n: usize) -> (Vec<f32>, Vec<f32>) {
 }
 
 fn run(case: &common::Case, isa: Isa, a: &[f32], b: &[f32], out: &mut [f32]) {
-    let binary = case.kernel.inputs.len() == 2;
+    let binary = case.kernel.inputs().len() == 2;
     let ins: Vec<&[f32]> = if binary { vec![a, b] } else { vec![a] };
     (case.run)(isa, &ins, out).unwrap();
 }
@@ -43,13 +43,13 @@ fn every_length_and_offset_matches_the_full_buffer() {
                             out[i].to_bits(),
                             full[offset + i].to_bits(),
                             "{} [{isa}] len {len} offset {offset} element {i}",
-                            case.kernel.name
+                            case.kernel.name()
                         );
                     }
                     assert!(
                         out[len..].iter().all(|&v| v == SENTINEL),
                         "{} [{isa}] wrote past the end",
-                        case.kernel.name
+                        case.kernel.name()
                     );
                 }
             }
@@ -104,14 +104,14 @@ fn every_plan_gives_the_same_bits() {
     let n = 300_001;
     for case in cases() {
         let (a, b) = inputs(&case, n + 3);
-        let ins: Vec<&[f32]> = if case.kernel.inputs.len() == 2 {
+        let ins: Vec<&[f32]> = if case.kernel.inputs().len() == 2 {
             vec![&a[3..], &b[3..]]
         } else {
             vec![&a[3..]]
         };
         let scalars: Vec<f32> = case
             .kernel
-            .scalars
+            .scalars()
             .iter()
             .map(|_| simdwise::reference::SCALAR_ARG)
             .collect();
@@ -136,7 +136,7 @@ fn every_plan_gives_the_same_bits() {
                 assert!(
                     out[1..].iter().zip(&expected).all(|(o, e)| o.to_bits() == e.to_bits()),
                     "{} [{isa}] {plan:?} differs from inline",
-                    case.kernel.name
+                    case.kernel.name()
                 );
             }
         }
@@ -189,17 +189,17 @@ fn large_inputs_split_across_threads_match_inline_results() {
         run(&case, Isa::best(), &a, &b, &mut parallel);
         // The whole buffer inline on this thread: the reference for the split run.
         let mut inline = vec![0.0; n];
-        let ins: Vec<&[f32]> = if case.kernel.inputs.len() == 2 {
+        let ins: Vec<&[f32]> = if case.kernel.inputs().len() == 2 {
             vec![&a, &b]
         } else {
             vec![&a]
         };
-        let scalars = vec![simdwise::reference::SCALAR_ARG; case.kernel.scalars.len()];
+        let scalars = vec![simdwise::reference::SCALAR_ARG; case.kernel.scalars().len()];
         simdwise::runtime::run_planned(case.kernel, Isa::best(), Plan::INLINE, &ins, &scalars, &mut inline).unwrap();
         assert!(
             parallel.iter().zip(&inline).all(|(p, i)| p.to_bits() == i.to_bits()),
             "{}: parallel and inline results differ",
-            case.kernel.name
+            case.kernel.name()
         );
     }
 }

@@ -46,7 +46,7 @@ fn check(kernel: &simdwise::Kernel, entries: usize, expected: impl Fn(usize) -> 
         let mut out = vec![f32::NAN; i.len()];
         simdwise::runtime::run_with_isa(kernel, isa, &[&i], &[], &mut out).unwrap();
         for (x, y) in i.iter().zip(&out) {
-            assert_eq!(*y, expected(*x as usize), "{} [{isa}] at index {x}", kernel.name);
+            assert_eq!(*y, expected(*x as usize), "{} [{isa}] at index {x}", kernel.name());
         }
     }
 }

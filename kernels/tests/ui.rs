@@ -7,3 +7,11 @@ fn malformed_kernels_are_rejected_with_spans() {
     let t = trybuild::TestCases::new();
     t.compile_fail("tests/ui/*.rs");
 }
+
+/// Safe code cannot build a descriptor around an arbitrary function and have
+/// the runtime call it: every way to do so fails to compile.
+#[test]
+fn safe_code_cannot_forge_a_kernel() {
+    let t = trybuild::TestCases::new();
+    t.compile_fail("tests/ui_unsafe/*.rs");
+}

@@ -8,14 +8,14 @@ fn every_shader_passes_naga_validation() {
     for kernel in simdwise::ALL {
         let source = kernel.wgsl_source();
         let module = naga::front::wgsl::parse_str(&source)
-            .unwrap_or_else(|e| panic!("{}: {}\n{source}", kernel.name, e.emit_to_string(&source)));
+            .unwrap_or_else(|e| panic!("{}: {}\n{source}", kernel.name(), e.emit_to_string(&source)));
         Validator::new(ValidationFlags::all(), Capabilities::empty())
             .validate(&module)
-            .unwrap_or_else(|e| panic!("{}: {}\n{source}", kernel.name, e.emit_to_string(&source)));
+            .unwrap_or_else(|e| panic!("{}: {}\n{source}", kernel.name(), e.emit_to_string(&source)));
         assert!(
             module.entry_points.iter().any(|e| e.name == "main"),
             "{}: no entry point",
-            kernel.name
+            kernel.name()
         );
     }
 }

@@ -63,8 +63,8 @@ pub fn isa_for(kernel: &Kernel, len: usize) -> Result<Isa, KernelError> {
             .0
             .avx2_wins
             .iter()
-            .any(|(name, lo, hi)| (*lo..=*hi).contains(&len) && name == kernel.name)
-        && kernel.variants.get(Isa::Avx2).is_some()
+            .any(|(name, lo, hi)| (*lo..=*hi).contains(&len) && name == kernel.name())
+        && kernel.variants().get(Isa::Avx2).is_some()
     {
         return Ok(Isa::Avx2);
     }

@@ -55,19 +55,19 @@ pub(crate) fn check_arguments(
     len: usize,
 ) -> Result<(), KernelError> {
     let given = usize::from(in_place) + inputs.len();
-    if given != kernel.inputs.len() || scalars.len() != kernel.scalars.len() || given > MAX_INPUTS {
+    if given != kernel.inputs().len() || scalars.len() != kernel.scalars().len() || given > MAX_INPUTS {
         return Err(KernelError::ArgumentCount {
-            kernel: kernel.name,
-            inputs: (kernel.inputs.len(), given),
-            scalars: (kernel.scalars.len(), scalars.len()),
+            kernel: kernel.name(),
+            inputs: (kernel.inputs().len(), given),
+            scalars: (kernel.scalars().len(), scalars.len()),
         });
     }
     let first = usize::from(in_place);
     for (slot, input) in inputs.iter().enumerate() {
         if input.len() != len {
             return Err(KernelError::LengthMismatch {
-                kernel: kernel.name,
-                input: kernel.inputs[first + slot],
+                kernel: kernel.name(),
+                input: kernel.inputs()[first + slot],
                 input_len: input.len(),
                 output_len: len,
             });
@@ -106,12 +106,12 @@ fn prepare(
 
 fn execute(kernel: &Kernel, isa: Isa, plan: Option<Plan>, args: Args) -> Result<(), KernelError> {
     let plan = plan.unwrap_or_else(|| Plan::auto(kernel, args.len));
-    let cached = kernel.variants.get(isa).ok_or(KernelError::NoVariant {
-        kernel: kernel.name,
+    let cached = kernel.variants().get(isa).ok_or(KernelError::NoVariant {
+        kernel: kernel.name(),
         isa,
     })?;
     let variant = if plan.streaming {
-        kernel.variants.get_streaming(isa).unwrap_or(cached)
+        kernel.variants().get_streaming(isa).unwrap_or(cached)
     } else {
         cached
     };
@@ -197,7 +197,7 @@ pub fn run_planned(
 const CHUNK_ALIGN: usize = 64;
 
 fn bytes_per_element(kernel: &Kernel) -> usize {
-    4 * (kernel.inputs.len() + 1)
+    4 * (kernel.inputs().len() + 1)
 }
 
 /// Inline time per element: the larger of memory traffic and arithmetic, with
@@ -205,6 +205,6 @@ fn bytes_per_element(kernel: &Kernel) -> usize {
 pub fn estimated_ns_per_element(kernel: &Kernel) -> f64 {
     let c = &calibration::current().0;
     let memory = bytes_per_element(kernel) as f64 * c.ns_per_byte;
-    let compute = f64::from(kernel.cost) * c.ns_per_cost;
+    let compute = f64::from(kernel.cost()) * c.ns_per_cost;
     memory.max(compute)
 }

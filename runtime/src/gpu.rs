@@ -102,18 +102,18 @@ impl Gpu {
         let mut cache = self
             .pipelines
             .lock()
-            .map_err(|_| gpu_error(Some(kernel.name), "pipeline cache poisoned"))?;
-        if let Some(p) = cache.get(kernel.name) {
+            .map_err(|_| gpu_error(Some(kernel.name()), "pipeline cache poisoned"))?;
+        if let Some(p) = cache.get(kernel.name()) {
             return Ok(p.clone());
         }
         let source = kernel.wgsl_source();
         let scope = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
         let module = self.device.create_shader_module(wgpu::ShaderModuleDescriptor {
-            label: Some(kernel.name),
+            label: Some(kernel.name()),
             source: wgpu::ShaderSource::Wgsl(Cow::Owned(source)),
         });
         let pipeline = self.device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-            label: Some(kernel.name),
+            label: Some(kernel.name()),
             layout: None,
             module: &module,
             entry_point: Some("main"),
@@ -121,9 +121,9 @@ impl Gpu {
             cache: None,
         });
         if let Some(e) = pollster::block_on(scope.pop()) {
-            return Err(gpu_error(Some(kernel.name), format!("shader rejected: {e}")));
+            return Err(gpu_error(Some(kernel.name()), format!("shader rejected: {e}")));
         }
-        cache.insert(kernel.name, pipeline.clone());
+        cache.insert(kernel.name(), pipeline.clone());
         Ok(pipeline)
     }
 
@@ -135,7 +135,7 @@ impl Gpu {
         scalars: &[f32],
         out: &mut [f32],
     ) -> Result<(), KernelError> {
-        let err = |m: String| gpu_error(Some(kernel.name), m);
+        let err = |m: String| gpu_error(Some(kernel.name()), m);
         let len = out.len();
         let bytes = (len * 4) as u64;
         let groups = (len as u32).div_ceil(WORKGROUP_SIZE);
@@ -202,17 +202,17 @@ impl Gpu {
             resource: out_buf.as_entire_binding(),
         });
         let bind_group = self.device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some(kernel.name),
+            label: Some(kernel.name()),
             layout: &pipeline.get_bind_group_layout(0),
             entries: &entries,
         });
 
         let mut encoder = self.device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
-            label: Some(kernel.name),
+            label: Some(kernel.name()),
         });
         {
             let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
-                label: Some(kernel.name),
+                label: Some(kernel.name()),
                 timestamp_writes: None,
             });
             pass.set_pipeline(pipeline);

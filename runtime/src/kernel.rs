@@ -58,7 +58,12 @@ pub struct Variants {
 
 impl Variants {
     /// A table with the portable variant, which every kernel has.
-    pub const fn new(scalar: VariantFn) -> Variants {
+    ///
+    /// # Safety
+    /// `scalar` must be sound to call with any [`Args`] whose pointers are
+    /// valid for `len` elements, for as many inputs and scalars as the
+    /// [`Kernel`] this table goes into declares, and must need no CPU feature.
+    pub const unsafe fn new(scalar: VariantFn) -> Variants {
         let mut table = [None; Isa::COUNT];
         table[Isa::Scalar as usize] = Some(scalar);
         Variants {
@@ -67,42 +72,48 @@ impl Variants {
         }
     }
 
-    pub const fn with_streaming(mut self, isa: Isa, variant: VariantFn) -> Variants {
-        self.streaming[isa as usize] = Some(variant);
-        self
-    }
-
-    /// The variant for `isa` writing its output with non-temporal stores.
-    #[inline]
-    pub fn get_streaming(&self, isa: Isa) -> Option<VariantFn> {
-        self.streaming[isa as usize]
-    }
-
-    pub const fn with(mut self, isa: Isa, variant: VariantFn) -> Variants {
+    /// Adds the variant for `isa`.
+    ///
+    /// # Safety
+    /// As for [`Variants::new`], except that `variant` may need the CPU
+    /// features of `isa` (the runtime checks them before every call).
+    pub const unsafe fn with(mut self, isa: Isa, variant: VariantFn) -> Variants {
         self.table[isa as usize] = Some(variant);
         self
     }
 
+    /// Adds the variant for `isa` that writes with non-temporal stores.
+    ///
+    /// # Safety
+    /// As for [`Variants::with`].
+    pub const unsafe fn with_streaming(mut self, isa: Isa, variant: VariantFn) -> Variants {
+        self.streaming[isa as usize] = Some(variant);
+        self
+    }
+
     #[inline]
-    pub fn get(&self, isa: Isa) -> Option<VariantFn> {
+    pub(crate) fn get(&self, isa: Isa) -> Option<VariantFn> {
         self.table[isa as usize]
+    }
+
+    /// The variant for `isa` writing its output with non-temporal stores.
+    #[inline]
+    pub(crate) fn get_streaming(&self, isa: Isa) -> Option<VariantFn> {
+        self.streaming[isa as usize]
     }
 }
 
 /// Everything the runtime knows about one op. `#[kernel]` generates it as
-/// `<op>::KERNEL`.
+/// `<op>::KERNEL`; safe code can read it but not build or change one, since
+/// the runtime calls its variants' `unsafe` code on what it declares.
 pub struct Kernel {
-    pub name: &'static str,
-    /// Names of the streaming inputs, in order.
-    pub inputs: &'static [&'static str],
-    /// Names of the `#[scalar]` parameters, in order.
-    pub scalars: &'static [&'static str],
-    /// Declared accuracy of every variant against the correctly rounded result.
-    pub max_ulp: f32,
-    /// Work per element in vector-instruction units (fused callees included).
-    pub cost: u32,
-    pub variants: Variants,
-    pub wgsl: Wgsl,
+    name: &'static str,
+    inputs: &'static [&'static str],
+    scalars: &'static [&'static str],
+    max_ulp: f32,
+    cost: u32,
+    variants: Variants,
+    wgsl: Wgsl,
 }
 
 /// A kernel's WGSL: its own function, its compute entry point, and the kernels
@@ -114,6 +125,67 @@ pub struct Wgsl {
 }
 
 impl Kernel {
+    /// The descriptor of a kernel.
+    ///
+    /// # Safety
+    /// Every variant in `variants` must compute this kernel from exactly
+    /// `inputs.len()` streaming inputs and `scalars.len()` scalars, as its
+    /// constructor's contract says; `inputs` has 1 to [`MAX_INPUTS`] names and
+    /// `scalars` at most [`MAX_SCALARS`].
+    #[allow(clippy::too_many_arguments)]
+    pub const unsafe fn new(
+        name: &'static str,
+        inputs: &'static [&'static str],
+        scalars: &'static [&'static str],
+        max_ulp: f32,
+        cost: u32,
+        variants: Variants,
+        wgsl: Wgsl,
+    ) -> Kernel {
+        Kernel {
+            name,
+            inputs,
+            scalars,
+            max_ulp,
+            cost,
+            variants,
+            wgsl,
+        }
+    }
+
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// Names of the streaming inputs, in order.
+    pub fn inputs(&self) -> &'static [&'static str] {
+        self.inputs
+    }
+
+    /// Names of the `#[scalar]` parameters, in order.
+    pub fn scalars(&self) -> &'static [&'static str] {
+        self.scalars
+    }
+
+    /// Declared accuracy of every variant against the correctly rounded result, in ulp.
+    pub fn max_ulp(&self) -> f32 {
+        self.max_ulp
+    }
+
+    /// Work per element in vector-instruction units (fused callees included).
+    pub fn cost(&self) -> u32 {
+        self.cost
+    }
+
+    pub(crate) fn variants(&self) -> &Variants {
+        &self.variants
+    }
+
+    /// The kernel's WGSL parts.
+    pub fn wgsl(&self) -> &Wgsl {
+        &self.wgsl
+    }
+
     /// The ISAs this kernel has variants for on this architecture.
     pub fn isas(&self) -> impl Iterator<Item = Isa> + '_ {
         Isa::ALL.into_iter().filter(|&isa| self.variants.get(isa).is_some())

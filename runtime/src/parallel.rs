@@ -74,16 +74,43 @@ pub fn run(variant: VariantFn, args: Args, chunk: usize) {
         scoped(&job, wanted);
         return;
     }
+    // Declared after `job`, so dropped (on return or unwind) before it.
+    let _published = Published(shared);
     // Helpers already awake join through the slot; start the missing ones.
     for _ in AWAKE.load(SeqCst).min(wanted)..wanted {
         rayon::spawn(helper);
     }
     job.drain();
-    // Every chunk is claimed: unpublish, then wait for helpers still running
-    // one (or about to find the slot empty).
-    SLOT.store(ptr::null_mut(), SeqCst);
-    while READING.load(SeqCst) != 0 {
-        std::hint::spin_loop();
+}
+
+/// A job in `SLOT`. Dropping it (also when the caller unwinds) unpublishes
+/// the job, then waits for helpers still running one of its chunks (or about
+/// to find the slot empty), so no helper reads the job after its frame is gone.
+struct Published(*mut Job);
+
+impl Drop for Published {
+    fn drop(&mut self) {
+        let _ = SLOT.compare_exchange(self.0, ptr::null_mut(), SeqCst, SeqCst);
+        while READING.load(SeqCst) != 0 {
+            std::hint::spin_loop();
+        }
+    }
+}
+
+/// A helper between reading `SLOT` and finishing with what it read; the count
+/// drops even if a chunk unwinds, so a caller never waits forever.
+struct Reading;
+
+impl Reading {
+    fn start() -> Reading {
+        READING.fetch_add(1, SeqCst);
+        Reading
+    }
+}
+
+impl Drop for Reading {
+    fn drop(&mut self) {
+        READING.fetch_sub(1, SeqCst);
     }
 }
 
@@ -99,15 +126,14 @@ fn scoped(job: &Job, helpers: usize) {
 
 /// Joins the published job, if any; true if there was one.
 fn join() -> bool {
-    READING.fetch_add(1, SeqCst);
+    let _reading = Reading::start();
     let job = SLOT.load(SeqCst);
     let found = !job.is_null();
     if found {
         // SAFETY: the publishing call keeps the job alive until `READING` is 0,
-        // which it cannot be before the decrement below.
+        // which it cannot be before `_reading` drops.
         unsafe { (*job).drain() };
     }
-    READING.fetch_sub(1, SeqCst);
     found
 }
 
@@ -150,5 +176,43 @@ fn stay_awake() {
             return;
         }
         std::hint::spin_loop();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A chunk that unwinds in the calling thread leaves no job published: the
+    /// slot is empty afterwards and the next parallel call runs normally.
+    #[test]
+    fn an_unwinding_call_unpublishes_its_job() {
+        unsafe fn panics(_: &Args) {
+            panic!("a variant that unwinds");
+        }
+        unsafe fn doubles(args: &Args) {
+            for i in 0..args.len {
+                // SAFETY: `run` passes sub-ranges of the buffers below.
+                unsafe { *args.out.add(i) = 2.0 * *args.inputs[0].add(i) };
+            }
+        }
+        let input = vec![1.0f32; 1000];
+        let mut out = vec![0.0f32; 1000];
+        // Addresses, so that the closures below are `Send`.
+        let (from, to) = (input.as_ptr() as usize, out.as_mut_ptr() as usize);
+        let args = move || Args {
+            inputs: [from as *const f32, ptr::null(), ptr::null()],
+            out: to as *mut f32,
+            len: 1000,
+            scalars: [0.0; 4],
+        };
+        // One thread: no helper runs the panicking chunks (a panic in a rayon
+        // task aborts); the caller's own chunk loop unwinds.
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+        let unwound = pool.install(|| std::panic::catch_unwind(|| run(panics, args(), 100)));
+        assert!(unwound.is_err());
+        assert!(SLOT.load(SeqCst).is_null(), "the unwound call left its job published");
+        run(doubles, args(), 100);
+        assert!(out.iter().all(|&v| v == 2.0));
     }
 }

@@ -74,7 +74,7 @@ impl<'a> Accuracy<'a> {
         Accuracy {
             kernel,
             reference: Box::new(reference),
-            scalars: vec![0.5; kernel.scalars.len()],
+            scalars: vec![0.5; kernel.scalars().len()],
             range: (-10.0, 10.0),
             samples: 200_000,
             points: Vec::new(),
@@ -118,7 +118,7 @@ impl<'a> Accuracy<'a> {
     /// The input streams: every special value (and extra point) in every
     /// stream, paired with the others; random samples in range; random bits.
     fn inputs(&self) -> Vec<Vec<f32>> {
-        let arity = self.kernel.inputs.len().clamp(1, MAX_INPUTS);
+        let arity = self.kernel.inputs().len().clamp(1, MAX_INPUTS);
         let mut specials = special_values();
         specials.extend(&self.points);
         let mut streams = vec![Vec::new(); arity];
@@ -134,7 +134,7 @@ impl<'a> Accuracy<'a> {
                 }
             }
         }
-        let mut rng = Rng::new(0x5eed ^ self.kernel.name.len() as u64);
+        let mut rng = Rng::new(0x5eed ^ self.kernel.name().len() as u64);
         for _ in 0..self.samples {
             for stream in &mut streams {
                 stream.push(rng.uniform(self.range.0, self.range.1));
@@ -167,7 +167,7 @@ impl<'a> Accuracy<'a> {
         let streams = self.inputs();
         let n = streams[0].len();
         let slices: Vec<&[f32]> = streams.iter().map(Vec::as_slice).collect();
-        let slices = &slices[..kernel.inputs.len()];
+        let slices = &slices[..kernel.inputs().len()];
         let scalars: Vec<f64> = self.scalars.iter().map(|&s| f64::from(s)).collect();
         let want: Vec<f64> = (0..n)
             .map(|i| {
@@ -203,21 +203,21 @@ impl<'a> Accuracy<'a> {
             }
             variants.push(worst);
         }
-        let declared = kernel.max_ulp;
+        let declared = kernel.max_ulp();
         if let Some(worst) = variants
             .iter()
             .filter(|v| v.max_ulp > f64::from(declared))
             .max_by(|a, b| a.max_ulp.total_cmp(&b.max_ulp))
         {
             return Err(AccuracyError {
-                kernel: kernel.name,
+                kernel: kernel.name(),
                 declared,
                 worst: worst.clone(),
                 variants,
             });
         }
         Ok(Report {
-            kernel: kernel.name,
+            kernel: kernel.name(),
             declared,
             inputs_checked: n,
             variants,

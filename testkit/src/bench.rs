@@ -19,14 +19,14 @@ use crate::inputs::Rng;
 /// # }
 /// ```
 pub fn bench_kernel(c: &mut Criterion, kernel: &Kernel, scalars: &[f32], sizes: &[usize]) {
-    let mut group = c.benchmark_group(kernel.name);
+    let mut group = c.benchmark_group(kernel.name());
     group
         .warm_up_time(Duration::from_millis(300))
         .measurement_time(Duration::from_secs(1))
         .sample_size(20);
     let mut rng = Rng::new(1);
     for &n in sizes {
-        let data: Vec<Vec<f32>> = kernel.inputs.iter().map(|_| rng.vec(n, (-10.0, 10.0))).collect();
+        let data: Vec<Vec<f32>> = kernel.inputs().iter().map(|_| rng.vec(n, (-10.0, 10.0))).collect();
         let inputs: Vec<&[f32]> = data.iter().map(Vec::as_slice).collect();
         let mut out = vec![0.0f32; n];
         group.throughput(Throughput::Elements(n as u64));

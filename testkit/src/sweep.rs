@@ -67,7 +67,7 @@ impl SweepStats {
 
     /// Whether the variant meets `kernel`'s declared bound with no mismatch.
     pub fn within(&self, kernel: &Kernel) -> bool {
-        self.max_ulp <= f64::from(kernel.max_ulp) && self.mismatches() == 0
+        self.max_ulp <= f64::from(kernel.max_ulp()) && self.mismatches() == 0
     }
 }
 
@@ -84,12 +84,12 @@ pub fn sweep(
     scalars: &[f32],
     reference: impl Fn(&[f64]) -> f64 + Sync,
 ) -> Vec<SweepStats> {
-    assert_eq!(kernel.inputs.len(), 1, "the sweep covers kernels of one input");
+    assert_eq!(kernel.inputs().len(), 1, "the sweep covers kernels of one input");
     let done = AtomicU64::new(0);
     let started = Instant::now();
     let scalar_args: Vec<f64> = scalars.iter().map(|&s| f64::from(s)).collect();
     let stats = std::thread::scope(|scope| {
-        scope.spawn(|| progress(kernel.name, &done, started));
+        scope.spawn(|| progress(kernel.name(), &done, started));
         (0..TOTAL / BLOCK)
             .into_par_iter()
             .fold(
@@ -128,7 +128,7 @@ pub fn sweep(
     });
     eprintln!(
         "{:>10} swept 2^32 inputs x {} variants in {:.0?}",
-        kernel.name,
+        kernel.name(),
         isas.len(),
         started.elapsed()
     );

@@ -36,7 +36,7 @@ use simdwise_benches::{Distribution, cpu_model, inputs_from, median};
 fn time(kernel: &Kernel, isa: Isa, plan: Plan, n: usize, samples: usize) -> f64 {
     let data = inputs_from(kernel, n, Distribution::typical(kernel));
     let slices: Vec<&[f32]> = data.iter().map(Vec::as_slice).collect();
-    let scalars: Vec<f32> = kernel.scalars.iter().map(|_| SCALAR_ARG).collect();
+    let scalars: Vec<f32> = kernel.scalars().iter().map(|_| SCALAR_ARG).collect();
     let mut out = vec![0.0f32; n];
     let mut call = || run_planned(kernel, isa, plan, &slices, &scalars, &mut out).expect("valid call");
     // Warm up (caches, page faults, clock speed), and size the samples to >= 2 ms.
@@ -65,7 +65,7 @@ fn kernel(name: &str) -> &'static Kernel {
     simdwise::ALL
         .iter()
         .copied()
-        .find(|k| k.name == name)
+        .find(|k| k.name() == name)
         .expect("kernel exists")
 }
 
@@ -73,7 +73,7 @@ fn main() {
     let dry_run = std::env::args().any(|a| a == "--dry-run");
     let isa = Isa::best();
     let n_l2 = 16_384;
-    let bytes = |k: &Kernel| 4.0 * (k.inputs.len() + 1) as f64;
+    let bytes = |k: &Kernel| 4.0 * (k.inputs().len() + 1) as f64;
 
     let ns_per_byte = median(
         ["relu", "add"]
@@ -89,21 +89,22 @@ fn main() {
     let ns_per_cost = median(
         simdwise::ALL
             .iter()
-            .filter(|k| k.cost >= 20)
+            .filter(|k| k.cost() >= 20)
             .map(|k| {
                 let per_element = time(k, isa, Plan::INLINE, n_l2, 11) / n_l2 as f64;
                 println!(
                     "    {:>10}: cost {:>3}, {per_element:.3} ns/element inline",
-                    k.name, k.cost
+                    k.name(),
+                    k.cost()
                 );
-                per_element / f64::from(k.cost)
+                per_element / f64::from(k.cost())
             })
             .collect(),
     );
     println!("NS_PER_COST     = {ns_per_cost:.5} ns");
 
     let threads = rayon::current_num_threads();
-    let estimate = |k: &Kernel| (bytes(k) * ns_per_byte).max(f64::from(k.cost) * ns_per_cost);
+    let estimate = |k: &Kernel| (bytes(k) * ns_per_byte).max(f64::from(k.cost()) * ns_per_cost);
     let parallel_min_ns = if threads < 2 {
         println!("PARALLEL_MIN_NS: one thread, nothing to measure; keeping the default");
         Calibration::DEFAULT.parallel_min_ns
@@ -125,7 +126,7 @@ fn main() {
                     let ns = n as f64 * estimate(k);
                     println!(
                         "    {:>10}: parallel wins from {n} elements ({ns:.0} ns estimated inline)",
-                        k.name
+                        k.name()
                     );
                     ns
                 })
@@ -203,12 +204,12 @@ fn main() {
                 let plan = Plan::auto(k, n);
                 let (avx2, avx512) = (time(k, Isa::Avx2, plan, n, 9), time(k, Isa::Avx512, plan, n, 9));
                 if avx2 < 0.9 * avx512 {
-                    println!("    {:>10} {n:>8}: avx2 {avx2:.0} ns, avx512 {avx512:.0} ns", k.name);
+                    println!("    {:>10} {n:>8}: avx2 {avx2:.0} ns, avx512 {avx512:.0} ns", k.name());
                     let lo = if i == 0 { 0 } else { sizes[i - 1] + 1 };
                     let hi = if i + 1 == sizes.len() { usize::MAX } else { n };
                     match avx2_wins.last_mut() {
-                        Some((name, _, last)) if *name == k.name && *last + 1 == lo => *last = hi,
-                        _ => avx2_wins.push((k.name, lo, hi)),
+                        Some((name, _, last)) if *name == k.name() && *last + 1 == lo => *last = hi,
+                        _ => avx2_wins.push((k.name(), lo, hi)),
                     }
                 }
             }

@@ -186,7 +186,7 @@ fn options() -> Options {
                 let names = args.next().expect("--only KERNEL,KERNEL");
                 o.only = names.split(',').map(str::to_owned).collect();
                 for name in &o.only {
-                    if !simdwise::ALL.iter().any(|k| k.name == name) {
+                    if !simdwise::ALL.iter().any(|k| k.name() == name) {
                         eprintln!("--only: no kernel named `{name}`");
                         std::process::exit(2);
                     }
@@ -260,7 +260,7 @@ fn main() {
         println!("\n## {}", table.title);
         let mut results: Results = Vec::new();
         for &kernel in simdwise::ALL {
-            if !o.only.is_empty() && !o.only.iter().any(|name| name == kernel.name) {
+            if !o.only.is_empty() && !o.only.iter().any(|name| name == kernel.name()) {
                 continue;
             }
             let distribution = (table.distribution)(kernel);
@@ -320,8 +320,8 @@ fn main() {
                         let ask = |p: &mut Python, reps: u64| {
                             let request = format!(
                                 r#"{{"cmd": "time", "lib": "{lib}", "op": "{}", "n": {n}, "reps": {reps}, "arity": {}, "dist": "{dist}", "lo": {lo}, "hi": {hi}, "seed": {SEED}, "alpha": {SCALAR_ARG}}}"#,
-                                kernel.name,
-                                kernel.inputs.len()
+                                kernel.name(),
+                                kernel.inputs().len()
                             );
                             p.ask(&request)
                                 .ok()
@@ -353,10 +353,10 @@ fn main() {
 
     for (n, copy_gbs) in &bandwidth {
         let gbs = |name: &str| {
-            results.iter().find(|(k, _)| k.name == name).and_then(|(k, rows)| {
+            results.iter().find(|(k, _)| k.name() == name).and_then(|(k, rows)| {
                 rows.iter()
                     .find(|(m, _)| m == n)
-                    .and_then(|(_, c)| per_element(&c.ours, *n).map(|ns| 4.0 * (k.inputs.len() + 1) as f64 / ns))
+                    .and_then(|(_, c)| per_element(&c.ours, *n).map(|ns| 4.0 * (k.inputs().len() + 1) as f64 / ns))
             })
         };
         let (relu, add) = (gbs("relu"), gbs("add"));
@@ -454,7 +454,7 @@ fn fmt_ratio(ours: Option<f64>, theirs: Option<f64>) -> String {
 }
 
 fn print_kernel(kernel: &Kernel, rows: &[(usize, Cell)], isas: &[Isa]) {
-    println!("\n{}", kernel.name);
+    println!("\n{}", kernel.name());
     let variant_names: Vec<&str> = isas.iter().map(|i| i.name()).collect();
     println!(
         "{:>10} {:>9} {:>9} {:>9} {:>8} {:>8} | 1 thread: {:>9} {:>9} {:>8} {:>8}   variants ({})",
@@ -507,7 +507,7 @@ fn markdown(results: &[(&Kernel, Vec<(usize, Cell)>)]) -> String {
                 [&c.ours, &c.numpy, &c.torch, &c.ours_1t, &c.torch_1t].map(|v| fmt_ns(per_element(v, *n)));
             s.push_str(&format!(
                 "| {} | {n} | {ours} | {numpy} | {torch} | {ours_1t} | {torch_1t} | {} |\n",
-                kernel.name,
+                kernel.name(),
                 variants.join(", ")
             ));
         }
@@ -543,7 +543,7 @@ fn ratio_summary(tables: &[Results], sizes: &[usize]) -> String {
         ));
         s.push_str(&size_header(sizes));
         for (kernel, rows) in results.iter() {
-            s.push_str(&format!("| {} |", kernel.name));
+            s.push_str(&format!("| {} |", kernel.name()));
             for (n, c) in rows {
                 let (ours, numpy, torch) = pick(c);
                 let ours = per_element(ours, *n);
@@ -580,7 +580,7 @@ fn choice_summary(results: &Results, sizes: &[usize]) -> String {
     );
     s.push_str(&size_header(sizes));
     for (kernel, rows) in results.iter() {
-        s.push_str(&format!("| {} |", kernel.name));
+        s.push_str(&format!("| {} |", kernel.name()));
         for (n, c) in rows {
             let best = c
                 .variants
@@ -657,7 +657,7 @@ fn svg(results: &[(&Kernel, Vec<(usize, Cell)>)], sizes: &[usize]) -> String {
             r#"<text x="{}" y="{}" font-weight="bold">{}</text><rect x="{}" y="{}" width="{}" height="{}" fill="none" stroke="gray"/>"#,
             ox + pad,
             oy + 12.0,
-            kernel.name,
+            kernel.name(),
             px(xmin),
             py(ymax),
             px(xmax) - px(xmin),

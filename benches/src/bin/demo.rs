@@ -88,7 +88,7 @@ fn main() -> Result<(), simdwise::KernelError> {
                 .zip(&exact)
                 .map(|(o, e)| ulp_error(*o, *e))
                 .fold(0.0, f64::max);
-            let ok = worst <= f64::from(kernel.max_ulp);
+            let ok = worst <= f64::from(kernel.max_ulp());
             failures += usize::from(!ok);
             let mut timings = Vec::new();
             for &n in &sizes {
@@ -103,7 +103,7 @@ fn main() -> Result<(), simdwise::KernelError> {
             };
             println!(
                 "{:<11} {:<9} {:>8} {} {:>11.3} {:>11.3} {:>11.3}",
-                kernel.name,
+                kernel.name(),
                 label,
                 format!("{worst:.2} ulp"),
                 if ok { "ok  " } else { "FAIL" },

@@ -36,8 +36,8 @@ fn ns_per_element(kernel: &Kernel, isa: Isa) -> f64 {
 fn usage() -> ! {
     let unary: Vec<&str> = simdwise::ALL
         .iter()
-        .filter(|k| k.inputs.len() == 1)
-        .map(|k| k.name)
+        .filter(|k| k.inputs().len() == 1)
+        .map(|k| k.name())
         .collect();
     eprintln!("usage: ulp <kernel>.. | --all  [--variant ISA] [--readme README.md]");
     eprintln!("unary kernels: {}", unary.join(", "));
@@ -54,8 +54,8 @@ fn main() {
             "--all" => names.extend(
                 simdwise::ALL
                     .iter()
-                    .filter(|k| k.inputs.len() == 1)
-                    .map(|k| k.name.to_owned()),
+                    .filter(|k| k.inputs().len() == 1)
+                    .map(|k| k.name().to_owned()),
             ),
             "--variant" => match args.next().map(|v| v.parse::<Isa>()) {
                 Some(Ok(isa)) => variant = Some(isa),
@@ -79,14 +79,14 @@ fn main() {
     );
     let mut over_bound = 0;
     for name in &names {
-        let Some(kernel) = simdwise::ALL.iter().copied().find(|k| k.name == name) else {
+        let Some(kernel) = simdwise::ALL.iter().copied().find(|k| k.name() == name) else {
             eprintln!("no kernel named `{name}`");
             usage();
         };
-        if kernel.inputs.len() != 1 {
+        if kernel.inputs().len() != 1 {
             eprintln!(
                 "`{name}` has {} inputs; the sweep covers unary kernels",
-                kernel.inputs.len()
+                kernel.inputs().len()
             );
             std::process::exit(2);
         }
@@ -101,14 +101,14 @@ fn main() {
             None => kernel.runnable_isas().collect(),
         };
         let reference = simdwise::reference::of(kernel);
-        let scalars = vec![simdwise::reference::SCALAR_ARG; kernel.scalars.len()];
+        let scalars = vec![simdwise::reference::SCALAR_ARG; kernel.scalars().len()];
         for (isa, s) in isas.iter().zip(sweep(kernel, &isas, &scalars, reference)) {
             let x = f32::from_bits(s.worst_input);
             let within = s.within(kernel);
             over_bound += usize::from(!within);
             println!(
                 "{:>10} {:>7}: max {:.3} ulp at x = {x:e} ({:#010x}); {} results > 0.5 ulp; NaN {} inf {} ±0 {} mismatches; declared {} {}",
-                kernel.name,
+                kernel.name(),
                 isa.name(),
                 s.max_ulp,
                 s.worst_input,
@@ -116,15 +116,15 @@ fn main() {
                 s.nan_mismatch,
                 s.inf_mismatch,
                 s.zero_sign_mismatch,
-                kernel.max_ulp,
+                kernel.max_ulp(),
                 if within { "ok" } else { "EXCEEDED" }
             );
             if readme.is_some() {
                 table.push_str(&format!(
                     "| {} | {} | {} | {:.3} | {x:e} | {} | {} | {:.3} | {} |\n",
-                    kernel.name,
+                    kernel.name(),
                     isa.name(),
-                    kernel.max_ulp,
+                    kernel.max_ulp(),
                     s.max_ulp,
                     s.over_half,
                     s.mismatches(),
@@ -154,7 +154,7 @@ fn rewrite_section(path: &str, table: &str) {
     let variants = ["scalar", "sse2", "avx2", "avx512", "neon"];
     let order = |row: &&str| {
         let (k, v) = key(row).unwrap_or_default();
-        let kernel = simdwise::ALL.iter().position(|kernel| kernel.name == k);
+        let kernel = simdwise::ALL.iter().position(|kernel| kernel.name() == k);
         let variant = variants.iter().position(|name| *name == v);
         (kernel.unwrap_or(usize::MAX), variant.unwrap_or(usize::MAX))
     };

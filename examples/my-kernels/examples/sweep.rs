@@ -13,11 +13,11 @@ fn main() {
         let x = f32::from_bits(s.worst_input);
         println!(
             "{} [{isa}]: max {:.3} ulp at x = {x:e}; {} results > 0.5 ulp; {} NaN/inf/±0 mismatches; declared {}",
-            kernel.name,
+            kernel.name(),
             s.max_ulp,
             s.over_half,
             s.mismatches(),
-            kernel.max_ulp
+            kernel.max_ulp()
         );
         failed |= !s.within(kernel);
     }

@@ -93,7 +93,7 @@ pub fn cases() -> Vec<Case> {
             kernel,
             run,
             reference: simdwise::reference::of(kernel),
-            range: simdwise::reference::range(kernel.name),
+            range: simdwise::reference::range(kernel.name()),
         })
         .collect()
 }
