@@ -238,39 +238,41 @@ fn ldexp(g: &mut Graph, x: ValueId, k: ValueId) -> ValueId {
 }
 
 /// `x * 2^k` in two exact power-of-two steps, so that `k` may reach the whole
-/// range [-252, 254]. A subnormal result is the multiple of 2^-149 nearest to
-/// `|x| 2^(k+149)`, rounded once and written as bits: x86 takes a microcode
-/// assist (100+ cycles) for every multiply whose result is subnormal, so those
-/// lanes never run one (their normal-path multiply is defused to `2^0`).
+/// range [-252, 254], rounded once. A subnormal result is the multiple of
+/// 2^-149 nearest to `|x| 2^(k+149)`, which is computed exactly wherever it
+/// can round to a nonzero multiple (scaled up first, so no intermediate is
+/// subnormal), rounded once and written as bits: x86 takes a microcode assist
+/// (100+ cycles) for every multiply whose result is subnormal, so those lanes
+/// never run one (their normal-path multiply is defused to `2^0`). A normal
+/// result is `x 2^k1 2^k2` with `k1 = round(k/2)`: both steps stay normal.
 fn ldexp_exact(g: &mut Graph, x: ValueId, k: ValueId) -> ValueId {
     let c = |g: &mut Graph, v: f32| g.constant(v);
-    let (lo, hi, half, zero, shift) = (c(g, -252.0), c(g, 254.0), c(g, 0.5), c(g, 0.0), c(g, 149.0));
+    let (lo, hi, half, zero) = (c(g, -252.0), c(g, 254.0), c(g, 0.5), c(g, 0.0));
     let kc = g.add(Node::Binary(BinOp::MaxRaw, lo, k));
     let kc = g.add(Node::Binary(BinOp::MinRaw, hi, kc));
-    let k_half = g.add(Node::Binary(BinOp::Mul, kc, half));
-    let k1 = g.add(Node::Unary(UnOp::Round, k_half));
-    let k2 = g.add(Node::Binary(BinOp::Sub, kc, k1));
-    let s1 = g.add(Node::Unary(UnOp::Pow2i, k1));
-    // |x| 2^(kc + 149), the large factor first so no intermediate is subnormal.
+    // |x| 2^e with e = kc + 149 in [-103, 403], as 2^e1 2^e2: e1 = min(e, 127)
+    // and e2 = e - e1 >= 0, both valid exponents (e2 is capped at 127: beyond
+    // that, kc > 105, the result is not subnormal and `scaled` is unused).
+    let (shift, max_exponent) = (c(g, 149.0), c(g, 127.0));
+    let e = g.add(Node::Binary(BinOp::Add, kc, shift));
+    let e1 = g.add(Node::Binary(BinOp::MinRaw, max_exponent, e));
+    let e2 = g.add(Node::Binary(BinOp::Sub, e, e1));
+    let e2 = g.add(Node::Binary(BinOp::MinRaw, max_exponent, e2));
     let ax = g.add(Node::Unary(UnOp::Abs, x));
-    let k2_shifted = g.add(Node::Binary(BinOp::Add, k2, shift));
-    // Clamped so that lanes which do not use `scaled` never compute a wrapped
-    // exponent (a subnormal product there would cost the very assist avoided).
-    let max_exponent = c(g, 127.0);
-    let k2_shifted = g.add(Node::Binary(BinOp::MinRaw, max_exponent, k2_shifted));
-    let s2_shifted = g.add(Node::Unary(UnOp::Pow2i, k2_shifted));
-    let scaled = g.add(Node::Binary(BinOp::Mul, ax, s2_shifted));
-    let scaled = g.add(Node::Binary(BinOp::Mul, scaled, s1));
-    // k2 + 149 is a valid exponent only for kc < -60 (k2 in [-126, -30]). A
-    // subnormal result with kc >= -60 needs a tiny x; the normal path rounds it.
-    let (limit, deep) = (c(g, 8_388_608.0), c(g, -60.0));
-    let below = g.add(Node::Cmp(CmpOp::Lt, scaled, limit));
-    let deep = g.add(Node::Cmp(CmpOp::Lt, kc, deep));
-    let tiny = g.add(Node::MaskBin(MaskOp::And, deep, below));
+    let s1 = g.add(Node::Unary(UnOp::Pow2i, e1));
+    let s2 = g.add(Node::Unary(UnOp::Pow2i, e2));
+    let scaled = g.add(Node::Binary(BinOp::Mul, ax, s1));
+    let scaled = g.add(Node::Binary(BinOp::Mul, scaled, s2));
+    // Fewer than 2^23 units of 2^-149: the result is subnormal (or zero).
+    let limit = c(g, 8_388_608.0);
+    let tiny = g.add(Node::Cmp(CmpOp::Lt, scaled, limit));
     let units = g.add(Node::Unary(UnOp::Round, scaled));
     let sub = g.add(Node::Unary(UnOp::IntBits, units));
     let sub = g.add(Node::Binary(BinOp::CopySign, sub, x));
     // Tiny lanes run the normal path as x * 1 * 1.
+    let k_half = g.add(Node::Binary(BinOp::Mul, kc, half));
+    let k1 = g.add(Node::Unary(UnOp::Round, k_half));
+    let k2 = g.add(Node::Binary(BinOp::Sub, kc, k1));
     let k1 = g.add(Node::Select(tiny, zero, k1));
     let k2 = g.add(Node::Select(tiny, zero, k2));
     let s1 = g.add(Node::Unary(UnOp::Pow2i, k1));

@@ -13,6 +13,10 @@ use quote::{format_ident, quote};
 use crate::ir::{Kernel, ParamKind};
 use crate::lower::{self, f32_literal, wgsl};
 
+/// The items a kernel's module defines besides its functions and target
+/// modules: names its parameters cannot take.
+pub const ITEMS: &[&str] = &["KERNEL", "COST", "VARIANTS"];
+
 /// The expansion of one kernel, in parts so snapshots can show each alone.
 pub struct Expansion {
     function: TokenStream,
@@ -99,10 +103,12 @@ pub fn expand(k: &Kernel) -> Expansion {
         })
         .collect();
 
+    // Mixed-site hygiene: a kernel parameter may itself be named `out` or `isa`.
+    let (out, isa) = (lower::local("out"), lower::local("isa"));
     let function = quote! {
         #(#docs)*
-        #vis fn #name(#(#slice_params,)* out: &mut [f32]) -> #result {
-            #rt::run(&#name::KERNEL, &[#(#streams),*], &[#(#scalars),*], out)
+        #vis fn #name(#(#slice_params,)* #out: &mut [f32]) -> #result {
+            #rt::run(&#name::KERNEL, &[#(#streams),*], &[#(#scalars),*], #out)
         }
     };
 
@@ -160,8 +166,8 @@ pub fn expand(k: &Kernel) -> Expansion {
         }
 
         #[doc = #with_isa_doc]
-        pub fn with_isa(isa: #rt::Isa, #(#slice_params,)* out: &mut [f32]) -> #result {
-            #rt::run_with_isa(&KERNEL, isa, &[#(#streams),*], &[#(#scalars),*], out)
+        pub fn with_isa(#isa: #rt::Isa, #(#slice_params,)* #out: &mut [f32]) -> #result {
+            #rt::run_with_isa(&KERNEL, #isa, &[#(#streams),*], &[#(#scalars),*], #out)
         }
 
         #[doc = #scalar_doc]

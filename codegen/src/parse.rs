@@ -10,6 +10,7 @@ use syn::{BinOp as SynBinOp, Expr, FnArg, Lit, Pat, ReturnType, Stmt, Type, UnOp
 
 use crate::builtins::{self, Arg};
 use crate::ir::{BinOp, CallTarget, CmpOp, Graph, Kernel, MaskOp, Node, Param, ParamKind, Ty, UnOp, ValueId};
+use crate::{emit, lower};
 
 pub const MAX_STREAMS: usize = 3;
 pub const MAX_SCALARS: usize = 4;
@@ -96,6 +97,16 @@ pub fn kernel(options: Options, item: syn::ItemFn) -> syn::Result<Kernel> {
     // kernels inside the first argument of `with_f64`.
     let wide = returns == Ty::F64;
 
+    if lower::targets().iter().any(|t| sig.ident == t.name()) {
+        return Err(syn::Error::new(
+            sig.ident.span(),
+            format!(
+                "a kernel cannot be named `{0}`: every kernel's module holds a `{0}` module of \
+                 generated code, so calls to this kernel would find that instead",
+                sig.ident
+            ),
+        ));
+    }
     let mut params = Vec::new();
     let mut scope = Scope::default();
     let mut graph = Graph::default();
@@ -115,6 +126,15 @@ pub fn kernel(options: Options, item: syn::ItemFn) -> syn::Result<Kernel> {
                 ));
             }
         };
+        if emit::ITEMS.iter().any(|item| name == item) {
+            return Err(syn::Error::new(
+                name.span(),
+                format!(
+                    "a kernel parameter cannot be named `{name}`: the kernel's module defines an item \
+                     of that name, which a parameter may not shadow"
+                ),
+            ));
+        }
         let mut kind = ParamKind::Stream;
         for attr in &pt.attrs {
             if attr.path().is_ident("scalar") && matches!(attr.meta, syn::Meta::Path(_)) {

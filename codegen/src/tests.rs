@@ -142,3 +142,22 @@ fn f64_helper_is_only_eval() {
     );
     assert!(!avx512.contains("fn run"), "{avx512}");
 }
+
+/// Names the generated code defines are refused with a sentence naming them;
+/// `out`, `isa` and the like are hygienic (see my-kernels' `ui/pass`).
+#[test]
+fn generated_names_are_refused_by_name() {
+    let params = crate::emit::ITEMS
+        .iter()
+        .map(|&n| (n.to_owned(), format!("fn k(x: f32, {n}: f32) -> f32 {{ x }}")));
+    let kernels = crate::lower::targets()
+        .iter()
+        .map(|t| (t.name().to_owned(), format!("fn {}(x: f32) -> f32 {{ x }}", t.name())))
+        .collect::<Vec<_>>();
+    for (name, item) in params.chain(kernels) {
+        let err = crate::generate(proc_macro2::TokenStream::new(), item.parse().unwrap())
+            .err()
+            .unwrap_or_else(|| panic!("`{item}` was accepted"));
+        assert!(err.to_string().contains(&format!("`{name}`")), "`{item}`: {err}");
+    }
+}

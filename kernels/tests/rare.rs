@@ -60,3 +60,32 @@ fn ldexp_is_one_rounding_on_both_paths() {
         }
     }
 }
+
+/// One rounding where a two-step scaling would round twice: subnormal inputs
+/// scaled down (`ldexp(5 * 2^-149, -3)` is 2^-149: 0.625 units, while rounding
+/// 1.25 units to 1 and then halving ties 0.5 to 0), normal inputs scaled into
+/// the subnormal range, and every k that reaches it, against the f64 product
+/// rounded once.
+#[test]
+fn ldexp_rounds_once_into_the_subnormal_range() {
+    let mut x: Vec<f32> = (0..4096u32).map(f32::from_bits).collect();
+    x.extend((0..4096u32).map(|i| f32::from_bits(0x0080_0000 + i * 0x0001_0fff)));
+    x.extend((0..512u32).map(|i| f32::from_bits(0x3f80_0000 + i * 0x0000_4001)));
+    let x: Vec<f32> = x.iter().flat_map(|&v| [v, -v]).collect();
+    for isa in scaled::KERNEL.runnable_isas() {
+        for k in (-160..=24).chain([-200, -252, -300, 100, 200, 254]) {
+            let ks = vec![k as f32; x.len()];
+            let mut out = vec![0.0f32; x.len()];
+            scaled::with_isa(isa, &x, &ks, &mut out).unwrap();
+            for (&xi, &yi) in x.iter().zip(&out) {
+                let want = (f64::from(xi) * 2f64.powi(k)) as f32;
+                assert_eq!(
+                    yi.to_bits(),
+                    want.to_bits(),
+                    "[{isa}] ldexp({xi:e} = {:#010x}, {k})",
+                    xi.to_bits()
+                );
+            }
+        }
+    }
+}
