@@ -124,12 +124,12 @@ pub const BUILTINS: &[Builtin] = &[
     },
     Builtin {
         name: "mul_lo",
-        signature: "mul_lo(a, b) (a * b - round(a * b), exact)",
+        signature: "mul_lo(a, b) (a * b - round(a * b), exact for |a|, |b| < 2^115 and |a b| >= 2^-102)",
         args: &[F, F],
     },
     Builtin {
         name: "add_lo",
-        signature: "add_lo(a, b) (a + b - round(a + b), exact)",
+        signature: "add_lo(a, b) (a + b - round(a + b), exact where a + b does not overflow)",
         args: &[F, F],
     },
     Builtin {
