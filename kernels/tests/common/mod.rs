@@ -4,10 +4,11 @@
 
 use simdwise::{Isa, Kernel};
 
-/// Runs one variant (by ISA) of a kernel on 1 or 2 input streams.
+/// Runs one variant (by ISA) of a kernel on its input streams.
 pub type RunFn = fn(Isa, &[&[f32]], &mut [f32]) -> Result<(), simdwise::KernelError>;
 
 /// How a test calls one kernel with one variant.
+#[derive(Clone, Copy)]
 pub struct Case {
     pub kernel: &'static Kernel,
     /// Runs the variant for `isa` on the inputs (1 or 2 streams) into `out`.
