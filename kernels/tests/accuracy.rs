@@ -12,9 +12,12 @@ use libtest_mimic::{Arguments, Failed, Trial};
 use simdwise::Isa;
 use simdwise_testkit::ulp_error;
 
+/// A property of one variant of one kernel.
+type Property = fn(&Case, Isa) -> Result<(), Failed>;
+
 fn main() {
     let args = Arguments::from_args();
-    let properties: [(&str, fn(&Case, Isa) -> Result<(), Failed>); 4] = [
+    let properties: [(&str, Property); 4] = [
         ("special", special_values_within_bound),
         ("dense", dense_samples_within_bound),
         ("bits", random_bit_patterns_within_bound),
