@@ -184,6 +184,47 @@ pub fn expand(k: &Kernel) -> Expansion {
     }
 }
 
+/// What a rejected kernel's callers see: the slice function, `in_place` and
+/// `scalar` with the signatures the kernel would have had, so that one mistake
+/// in a kernel gives one error, not one more per call. Their bodies never run:
+/// the `compile_error!` beside them stops the build.
+pub fn stub(item: TokenStream) -> TokenStream {
+    let Ok(f) = syn::parse2::<syn::ItemFn>(item) else {
+        return quote!();
+    };
+    let (name, vis) = (&f.sig.ident, &f.vis);
+    let mut slices = Vec::new();
+    let mut scalars = Vec::new();
+    for arg in &f.sig.inputs {
+        let syn::FnArg::Typed(pt) = arg else { continue };
+        let syn::Pat::Ident(pi) = &*pt.pat else { continue };
+        let p = &pi.ident;
+        let scalar = pt.attrs.iter().any(|a| a.path().is_ident("scalar"));
+        slices.push(if scalar { quote!(#p: f32) } else { quote!(#p: &[f32]) });
+        scalars.push(quote!(#p: f32));
+    }
+    let rt = quote!(::simdwise_runtime);
+    let (first, rest) = match slices.split_first() {
+        Some((_, rest)) => (scalars.first().map(|_| quote!(io: &mut [f32])), rest.to_vec()),
+        None => (None, Vec::new()),
+    };
+    quote! {
+        #[allow(unused_variables, clippy::all)]
+        #vis fn #name(#(#slices,)* out: &mut [f32]) -> ::core::result::Result<(), #rt::KernelError> {
+            ::core::unreachable!("a kernel that failed to compile")
+        }
+        #[allow(unused_variables, dead_code, clippy::all)]
+        #vis mod #name {
+            pub fn in_place(#first #(, #rest)*) -> ::core::result::Result<(), #rt::KernelError> {
+                ::core::unreachable!("a kernel that failed to compile")
+            }
+            pub fn scalar(#(#scalars),*) -> f32 {
+                ::core::unreachable!("a kernel that failed to compile")
+            }
+        }
+    }
+}
+
 /// An f64 helper: a module with its cost and the per-target `eval`s, which
 /// kernels inline; no slice API, descriptor or shader.
 fn helper(k: &Kernel, targets: Vec<(&'static str, TokenStream)>) -> Expansion {

@@ -22,21 +22,27 @@
 
 mod builtins;
 mod emit;
+mod interpret;
 mod ir;
 mod lower;
 mod parse;
 #[cfg(test)]
 mod tests;
 
+pub use interpret::Program;
 use proc_macro2::TokenStream;
 use quote::ToTokens;
 
 /// The whole expansion of `#[kernel(attr)] item`, or a `compile_error!`
 /// spanned at what was wrong.
 pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
-    match parse_kernel(attr, item) {
+    match parse_kernel(attr, item.clone()) {
         Ok(kernel) => emit::expand(&kernel).assemble(true),
-        Err(err) => err.to_compile_error(),
+        Err(err) => {
+            let mut out = err.to_compile_error();
+            out.extend(emit::stub(item));
+            out
+        }
     }
 }
 

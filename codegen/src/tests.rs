@@ -161,3 +161,69 @@ fn generated_names_are_refused_by_name() {
         assert!(err.to_string().contains(&format!("`{name}`")), "`{item}`: {err}");
     }
 }
+
+/// The macro never panics: the project's kernels with their tokens deleted,
+/// duplicated, swapped or replaced at random; every result is either an error
+/// (a `compile_error!`) or code that parses. `MACRO_FUZZ_ITERATIONS` sets the
+/// budget (default 2000).
+#[test]
+fn mutated_kernels_never_panic_the_macro() {
+    let iterations: usize = std::env::var("MACRO_FUZZ_ITERATIONS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(2000);
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../kernels/src");
+    let mut items: Vec<(proc_macro2::TokenStream, Vec<String>)> = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let file = syn::parse_file(&std::fs::read_to_string(entry.unwrap().path()).unwrap()).unwrap();
+        let mut found = Vec::new();
+        crate::collect(file.items, &mut found);
+        for (attr, item) in found {
+            let tokens = quote::ToTokens::to_token_stream(&item).to_string();
+            items.push((attr, tokens.split(' ').map(str::to_owned).collect()));
+        }
+    }
+    let pool: Vec<String> = items.iter().flat_map(|(_, t)| t.iter().cloned()).collect();
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = |n: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n as u64) as usize
+    };
+    let (mut rejected, mut accepted) = (0, 0);
+    for _ in 0..iterations {
+        let (attr, tokens) = &items[next(items.len())];
+        let mut tokens = tokens.clone();
+        for _ in 0..1 + next(3) {
+            let i = next(tokens.len());
+            match next(4) {
+                0 => {
+                    tokens.remove(i);
+                }
+                1 => tokens.insert(i, tokens[i].clone()),
+                2 => {
+                    let j = (i + 1).min(tokens.len() - 1);
+                    tokens.swap(i, j);
+                }
+                _ => tokens[i] = pool[next(pool.len())].clone(),
+            }
+        }
+        let text = tokens.join(" ");
+        // Unbalanced delimiters are rustc's to report, before any macro runs.
+        let Ok(item) = text.parse::<proc_macro2::TokenStream>() else {
+            continue;
+        };
+        let expanded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| crate::expand(attr.clone(), item)))
+            .unwrap_or_else(|_| panic!("the macro panicked on:\n{text}"));
+        let out = expanded.to_string();
+        if out.contains("compile_error") {
+            rejected += 1;
+        } else {
+            syn::parse2::<syn::File>(expanded).unwrap_or_else(|e| panic!("unparsable expansion ({e}) of:\n{text}"));
+            accepted += 1;
+        }
+    }
+    println!("{iterations} mutants: {rejected} rejected with an error, {accepted} accepted");
+    assert!(rejected > 0 && accepted > 0);
+}

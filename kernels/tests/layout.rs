@@ -230,14 +230,15 @@ fn back_to_back_parallel_calls_from_many_threads_are_complete() {
 }
 
 /// Special inputs (NaN of both signs, infinities, zeros, subnormals) at every
-/// position give what they give on the full buffer, bit for bit, NaN results
-/// included. (x86 returns the negative default NaN for an invalid operation
-/// and propagates an input NaN as it is; the sign of a NaN result could differ
-/// where the compiler orders an instruction's operands differently in the
-/// unrolled loop and the tail: this pins that it does not, for these kernels.)
+/// position give what they give on the full buffer: the same bits, except
+/// that a NaN result is only required to be NaN. Its sign may differ: x86
+/// returns the negative default NaN for an invalid operation and propagates
+/// the first operand's NaN, and the compiler may commute the operands of `+`
+/// and `*` differently in the unrolled loop, the tail and other inlined copies
+/// (the differential fuzzer found such kernels; the README says so).
 #[test]
 fn special_inputs_at_every_position_match_the_full_buffer() {
-    let same = |a: f32, b: f32| a.to_bits() == b.to_bits();
+    let same = |a: f32, b: f32| a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan());
     for case in cases() {
         let mut a = common::special_values();
         a.extend([f32::from_bits(0xffc0_0000), f32::from_bits(0x7fc0_0001), -f32::NAN]);
