@@ -1,11 +1,13 @@
 //! An element's result never depends on where it sits: every length 0..=130,
 //! unaligned starts, in place or not, inline or split across threads, each
 //! variant gives the same bits as on the full buffer and writes nothing past
-//! the end.
+//! the end. Each property x kernel x ISA is its own named test
+//! (`every_length::tanh::avx2`); ISAs this CPU lacks show as ignored.
 
 mod common;
 
-use common::{Rng, cases};
+use common::{Case, Rng, cases};
+use libtest_mimic::{Arguments, Trial};
 use simdwise::Isa;
 use simdwise::runtime::Plan;
 
@@ -20,44 +22,38 @@ fn run(case: &common::Case, isa: Isa, a: &[f32], b: &[f32], out: &mut [f32]) {
     (case.run)(isa, &ins, out).unwrap();
 }
 
-#[test]
-fn every_length_and_offset_matches_the_full_buffer() {
+fn every_length_and_offset_matches_the_full_buffer(case: &Case, isa: Isa) {
     const SENTINEL: f32 = -12345.5;
-    for case in cases() {
-        let (a, b) = inputs(&case, 256);
-        for isa in case.kernel.runnable_isas() {
-            let mut full = vec![0.0; a.len()];
-            run(&case, isa, &a, &b, &mut full);
-            for offset in 0..4 {
-                for len in 0..=130 {
-                    let mut out = vec![SENTINEL; len + 16];
-                    run(
-                        &case,
-                        isa,
-                        &a[offset..offset + len],
-                        &b[offset..offset + len],
-                        &mut out[..len],
-                    );
-                    for i in 0..len {
-                        assert_eq!(
-                            out[i].to_bits(),
-                            full[offset + i].to_bits(),
-                            "{} [{isa}] len {len} offset {offset} element {i}",
-                            case.kernel.name()
-                        );
-                    }
-                    assert!(
-                        out[len..].iter().all(|&v| v == SENTINEL),
-                        "{} [{isa}] wrote past the end",
-                        case.kernel.name()
-                    );
-                }
+    let (a, b) = inputs(case, 256);
+    let mut full = vec![0.0; a.len()];
+    run(case, isa, &a, &b, &mut full);
+    for offset in 0..4 {
+        for len in 0..=130 {
+            let mut out = vec![SENTINEL; len + 16];
+            run(
+                case,
+                isa,
+                &a[offset..offset + len],
+                &b[offset..offset + len],
+                &mut out[..len],
+            );
+            for i in 0..len {
+                assert_eq!(
+                    out[i].to_bits(),
+                    full[offset + i].to_bits(),
+                    "{} [{isa}] len {len} offset {offset} element {i}",
+                    case.kernel.name()
+                );
             }
+            assert!(
+                out[len..].iter().all(|&v| v == SENTINEL),
+                "{} [{isa}] wrote past the end",
+                case.kernel.name()
+            );
         }
     }
 }
 
-#[test]
 fn scalar_function_matches_the_portable_variant() {
     let mut rng = Rng::new(3);
     let x = rng.vec(1000, (-20.0, 20.0));
@@ -72,7 +68,6 @@ fn scalar_function_matches_the_portable_variant() {
     }
 }
 
-#[test]
 fn in_place_matches_out_of_place() {
     let mut rng = Rng::new(11);
     for n in [0, 1, 17, 1000, 300_001] {
@@ -97,53 +92,47 @@ fn in_place_matches_out_of_place() {
     }
 }
 
-#[test]
-fn every_plan_gives_the_same_bits() {
+fn every_plan_gives_the_same_bits(case: &Case, isa: Isa) {
     use simdwise::runtime::{Plan, run_planned};
     // Odd length and an unaligned start: streaming has a head, a body and a tail.
     let n = 300_001;
-    for case in cases() {
-        let (a, b) = inputs(&case, n + 3);
-        let ins: Vec<&[f32]> = if case.kernel.inputs().len() == 2 {
-            vec![&a[3..], &b[3..]]
-        } else {
-            vec![&a[3..]]
-        };
-        let scalars: Vec<f32> = case
-            .kernel
-            .scalars()
-            .iter()
-            .map(|_| simdwise::reference::SCALAR_ARG)
-            .collect();
-        for isa in case.kernel.runnable_isas() {
-            let mut expected = vec![0.0; n];
-            run_planned(case.kernel, isa, Plan::INLINE, &ins, &scalars, &mut expected).unwrap();
-            let plans = [
-                Plan {
-                    chunk: None,
-                    streaming: true,
-                },
-                Plan::parallel(case.kernel, n, false),
-                Plan::parallel(case.kernel, n, true),
-                Plan {
-                    chunk: Some(64),
-                    streaming: true,
-                },
-            ];
-            for plan in plans {
-                let mut out = vec![0.0f32; n + 1];
-                run_planned(case.kernel, isa, plan, &ins, &scalars, &mut out[1..]).unwrap();
-                assert!(
-                    out[1..].iter().zip(&expected).all(|(o, e)| o.to_bits() == e.to_bits()),
-                    "{} [{isa}] {plan:?} differs from inline",
-                    case.kernel.name()
-                );
-            }
-        }
+    let (a, b) = inputs(case, n + 3);
+    let ins: Vec<&[f32]> = if case.kernel.inputs().len() == 2 {
+        vec![&a[3..], &b[3..]]
+    } else {
+        vec![&a[3..]]
+    };
+    let scalars: Vec<f32> = case
+        .kernel
+        .scalars()
+        .iter()
+        .map(|_| simdwise::reference::SCALAR_ARG)
+        .collect();
+    let mut expected = vec![0.0; n];
+    run_planned(case.kernel, isa, Plan::INLINE, &ins, &scalars, &mut expected).unwrap();
+    let plans = [
+        Plan {
+            chunk: None,
+            streaming: true,
+        },
+        Plan::parallel(case.kernel, n, false),
+        Plan::parallel(case.kernel, n, true),
+        Plan {
+            chunk: Some(64),
+            streaming: true,
+        },
+    ];
+    for plan in plans {
+        let mut out = vec![0.0f32; n + 1];
+        run_planned(case.kernel, isa, plan, &ins, &scalars, &mut out[1..]).unwrap();
+        assert!(
+            out[1..].iter().zip(&expected).all(|(o, e)| o.to_bits() == e.to_bits()),
+            "{} [{isa}] {plan:?} differs from inline",
+            case.kernel.name()
+        );
     }
 }
 
-#[test]
 fn concurrent_callers_inside_and_outside_the_pool_finish() {
     use rayon::prelude::*;
     let n = 1 << 20;
@@ -179,7 +168,6 @@ fn concurrent_callers_inside_and_outside_the_pool_finish() {
     });
 }
 
-#[test]
 fn large_inputs_split_across_threads_match_inline_results() {
     let n = 3_000_017;
     for case in cases() {
@@ -207,7 +195,6 @@ fn large_inputs_split_across_threads_match_inline_results() {
 /// Many short parallel calls back to back from several threads: helpers left
 /// awake by one call join the next one through the runtime's job slot, calls
 /// that find the slot taken use scoped helpers; every result must be complete.
-#[test]
 fn back_to_back_parallel_calls_from_many_threads_are_complete() {
     let n = 10_007;
     let x: Vec<f32> = (0..n).map(|i| i as f32 - 5000.0).collect();
@@ -236,37 +223,87 @@ fn back_to_back_parallel_calls_from_many_threads_are_complete() {
 /// the first operand's NaN, and the compiler may commute the operands of `+`
 /// and `*` differently in the unrolled loop, the tail and other inlined copies
 /// (the differential fuzzer found such kernels; the README says so).
-#[test]
-fn special_inputs_at_every_position_match_the_full_buffer() {
+fn special_inputs_at_every_position_match_the_full_buffer(case: &Case, isa: Isa) {
     let same = |a: f32, b: f32| a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan());
+    let mut a = common::special_values();
+    a.extend([f32::from_bits(0xffc0_0000), f32::from_bits(0x7fc0_0001), -f32::NAN]);
+    let b: Vec<f32> = a.iter().rev().copied().collect();
+    let n = a.len();
+    let mut full = vec![0.0; n];
+    run(case, isa, &a, &b, &mut full);
+    for shift in 1..20 {
+        let (a2, b2): (Vec<f32>, Vec<f32>) = (
+            a[n - shift..].iter().chain(&a[..n - shift]).copied().collect(),
+            b[n - shift..].iter().chain(&b[..n - shift]).copied().collect(),
+        );
+        let mut out = vec![0.0; n];
+        run(case, isa, &a2, &b2, &mut out);
+        for i in 0..n {
+            let j = (i + n - shift) % n;
+            assert!(
+                same(out[i], full[j]),
+                "{} [{isa}] inputs ({:e}, {:e}) at {i}: {:#010x}, at {j}: {:#010x}",
+                case.kernel.name(),
+                a2[i],
+                b2[i],
+                out[i].to_bits(),
+                full[j].to_bits()
+            );
+        }
+    }
+}
+
+/// A property of one variant of one kernel; it panics on failure.
+type Property = fn(&Case, Isa);
+
+fn main() {
+    let args = Arguments::from_args();
+    let per_isa: [(&str, Property); 3] = [
+        ("every_length", every_length_and_offset_matches_the_full_buffer),
+        ("every_plan", every_plan_gives_the_same_bits),
+        ("special_inputs", special_inputs_at_every_position_match_the_full_buffer),
+    ];
+    let mut trials = Vec::new();
     for case in cases() {
-        let mut a = common::special_values();
-        a.extend([f32::from_bits(0xffc0_0000), f32::from_bits(0x7fc0_0001), -f32::NAN]);
-        let b: Vec<f32> = a.iter().rev().copied().collect();
-        let n = a.len();
-        for isa in case.kernel.runnable_isas() {
-            let mut full = vec![0.0; n];
-            run(&case, isa, &a, &b, &mut full);
-            for shift in 1..20 {
-                let (a2, b2): (Vec<f32>, Vec<f32>) = (
-                    a[n - shift..].iter().chain(&a[..n - shift]).copied().collect(),
-                    b[n - shift..].iter().chain(&b[..n - shift]).copied().collect(),
-                );
-                let mut out = vec![0.0; n];
-                run(&case, isa, &a2, &b2, &mut out);
-                for i in 0..n {
-                    let j = (i + n - shift) % n;
-                    assert!(
-                        same(out[i], full[j]),
-                        "{} [{isa}] inputs ({:e}, {:e}) at {i}: {:#010x}, at {j}: {:#010x}",
-                        case.kernel.name(),
-                        a2[i],
-                        b2[i],
-                        out[i].to_bits(),
-                        full[j].to_bits()
-                    );
-                }
+        for isa in case.kernel.isas() {
+            for (property, check) in per_isa {
+                let name = format!("{property}::{}::{}", case.kernel.name(), isa.name());
+                let trial = Trial::test(name, move || {
+                    check(&case, isa);
+                    Ok(())
+                });
+                trials.push(if isa.is_available() {
+                    trial
+                } else {
+                    trial.with_ignored_flag(true).with_kind("not on this CPU")
+                });
             }
         }
     }
+    let plain: [(&str, fn()); 5] = [
+        (
+            "scalar_function_matches_the_portable_variant",
+            scalar_function_matches_the_portable_variant,
+        ),
+        ("in_place_matches_out_of_place", in_place_matches_out_of_place),
+        (
+            "concurrent_callers_inside_and_outside_the_pool_finish",
+            concurrent_callers_inside_and_outside_the_pool_finish,
+        ),
+        (
+            "large_inputs_split_across_threads_match_inline_results",
+            large_inputs_split_across_threads_match_inline_results,
+        ),
+        (
+            "back_to_back_parallel_calls_from_many_threads_are_complete",
+            back_to_back_parallel_calls_from_many_threads_are_complete,
+        ),
+    ];
+    for (name, test) in plain {
+        trials.push(Trial::test(name, move || {
+            test();
+            Ok(())
+        }));
+    }
+    libtest_mimic::run(&args, trials).exit();
 }
