@@ -3,12 +3,10 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
-use super::{StreamingStores, Target};
+use super::{StreamingStores, Target, x86};
 use crate::ir::{BinOp, CmpOp, MaskOp, UnOp};
 
 pub struct Avx2;
-
-const BIAS: f64 = super::POW2I_F64_BIAS;
 
 impl Target for Avx2 {
     fn name(&self) -> &'static str {
@@ -126,7 +124,7 @@ impl Target for Avx2 {
         quote!(__m256d)
     }
     fn wide_splat(&self, value: TokenStream) -> TokenStream {
-        quote!(_mm256_set1_pd(#value))
+        x86::AVX2.splat(value)
     }
     fn widen(&self, a: &Ident) -> TokenStream {
         quote!((
@@ -139,27 +137,15 @@ impl Target for Avx2 {
     }
     fn wide_unary(&self, op: UnOp, a: TokenStream) -> TokenStream {
         match op {
-            UnOp::Neg => quote!(_mm256_xor_pd(#a, _mm256_set1_pd(-0.0))),
-            UnOp::Abs => quote!(_mm256_andnot_pd(_mm256_set1_pd(-0.0), #a)),
             UnOp::Round => quote!(_mm256_round_pd(#a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)),
-            UnOp::Pow2i => quote!(_mm256_castsi256_pd(_mm256_slli_epi64(
-                _mm256_castpd_si256(_mm256_add_pd(#a, _mm256_set1_pd(#BIAS))),
-                52
-            ))),
-            other => unreachable!("no f64 form of {other:?}"),
+            other => x86::AVX2.unary(other, a),
         }
     }
     fn wide_binary(&self, op: BinOp, a: TokenStream, b: TokenStream) -> TokenStream {
-        match op {
-            BinOp::Add => quote!(_mm256_add_pd(#a, #b)),
-            BinOp::Sub => quote!(_mm256_sub_pd(#a, #b)),
-            BinOp::Mul => quote!(_mm256_mul_pd(#a, #b)),
-            BinOp::Div => quote!(_mm256_div_pd(#a, #b)),
-            other => unreachable!("no f64 form of {other:?}"),
-        }
+        x86::AVX2.binary(op, a, b)
     }
     fn wide_fma(&self, a: TokenStream, b: TokenStream, c: TokenStream) -> TokenStream {
-        quote!(_mm256_fmadd_pd(#a, #b, #c))
+        x86::AVX2.fmadd(a, b, c)
     }
     fn any(&self, mask: &Ident) -> TokenStream {
         quote!(_mm256_movemask_ps(#mask) != 0)

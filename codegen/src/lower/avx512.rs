@@ -5,12 +5,10 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
-use super::{MaskedTail, StreamingStores, Target, padded};
+use super::{MaskedTail, StreamingStores, Target, padded, x86};
 use crate::ir::{BinOp, CmpOp, MaskOp, UnOp};
 
 pub struct Avx512;
-
-const BIAS: f64 = super::POW2I_F64_BIAS;
 
 impl Target for Avx512 {
     fn name(&self) -> &'static str {
@@ -140,7 +138,7 @@ impl Target for Avx512 {
         quote!(__m512d)
     }
     fn wide_splat(&self, value: TokenStream) -> TokenStream {
-        quote!(_mm512_set1_pd(#value))
+        x86::AVX512.splat(value)
     }
     fn widen(&self, a: &Ident) -> TokenStream {
         quote!((
@@ -157,30 +155,21 @@ impl Target for Avx512 {
     }
     fn wide_unary(&self, op: UnOp, a: TokenStream) -> TokenStream {
         match op {
+            // `xor_pd` needs AVX-512DQ: flip the sign bit as an integer.
             UnOp::Neg => quote!(_mm512_castsi512_pd(_mm512_xor_si512(
                 _mm512_castpd_si512(#a),
                 _mm512_set1_epi64(i64::MIN)
             ))),
             UnOp::Abs => quote!(_mm512_abs_pd(#a)),
             UnOp::Round => quote!(_mm512_roundscale_pd(#a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)),
-            UnOp::Pow2i => quote!(_mm512_castsi512_pd(_mm512_slli_epi64(
-                _mm512_castpd_si512(_mm512_add_pd(#a, _mm512_set1_pd(#BIAS))),
-                52
-            ))),
-            other => unreachable!("no f64 form of {other:?}"),
+            other => x86::AVX512.unary(other, a),
         }
     }
     fn wide_binary(&self, op: BinOp, a: TokenStream, b: TokenStream) -> TokenStream {
-        match op {
-            BinOp::Add => quote!(_mm512_add_pd(#a, #b)),
-            BinOp::Sub => quote!(_mm512_sub_pd(#a, #b)),
-            BinOp::Mul => quote!(_mm512_mul_pd(#a, #b)),
-            BinOp::Div => quote!(_mm512_div_pd(#a, #b)),
-            other => unreachable!("no f64 form of {other:?}"),
-        }
+        x86::AVX512.binary(op, a, b)
     }
     fn wide_fma(&self, a: TokenStream, b: TokenStream, c: TokenStream) -> TokenStream {
-        quote!(_mm512_fmadd_pd(#a, #b, #c))
+        x86::AVX512.fmadd(a, b, c)
     }
     fn any(&self, mask: &Ident) -> TokenStream {
         quote!(#mask != 0)

@@ -16,6 +16,7 @@ pub mod neon;
 pub mod scalar;
 pub mod sse2;
 pub mod wgsl;
+mod x86;
 
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{format_ident, quote};

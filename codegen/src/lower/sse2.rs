@@ -4,7 +4,7 @@
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 
-use super::{StreamingStores, Target};
+use super::{StreamingStores, Target, x86};
 use crate::ir::{BinOp, CmpOp, MaskOp, UnOp};
 
 pub struct Sse2;
@@ -49,8 +49,6 @@ impl Sse2 {
         }}
     }
 }
-
-const BIAS: f64 = super::POW2I_F64_BIAS;
 
 impl Target for Sse2 {
     fn name(&self) -> &'static str {
@@ -162,7 +160,7 @@ impl Target for Sse2 {
         quote!(__m128d)
     }
     fn wide_splat(&self, value: TokenStream) -> TokenStream {
-        quote!(_mm_set1_pd(#value))
+        x86::SSE2.splat(value)
     }
     fn widen(&self, a: &Ident) -> TokenStream {
         quote!((_mm_cvtps_pd(#a), _mm_cvtps_pd(_mm_movehl_ps(#a, #a))))
@@ -172,9 +170,6 @@ impl Target for Sse2 {
     }
     fn wide_unary(&self, op: UnOp, a: TokenStream) -> TokenStream {
         match op {
-            UnOp::Neg => quote!(_mm_xor_pd(#a, _mm_set1_pd(-0.0))),
-            UnOp::Abs => quote!(_mm_andnot_pd(_mm_set1_pd(-0.0), #a)),
-            // The 2^23 trick of `round` at 2^52.
             UnOp::Round => quote_spanned! {Span::mixed_site()=> {
                 let a = #a;
                 let mag = _mm_andnot_pd(_mm_set1_pd(-0.0), a);
@@ -183,24 +178,15 @@ impl Target for Sse2 {
                 let small = _mm_cmplt_pd(mag, big);
                 _mm_or_pd(_mm_and_pd(small, r), _mm_andnot_pd(small, a))
             }},
-            UnOp::Pow2i => quote!(_mm_castsi128_pd(_mm_slli_epi64(
-                _mm_castpd_si128(_mm_add_pd(#a, _mm_set1_pd(#BIAS))),
-                52
-            ))),
-            other => unreachable!("no f64 form of {other:?}"),
+            other => x86::SSE2.unary(other, a),
         }
     }
     fn wide_binary(&self, op: BinOp, a: TokenStream, b: TokenStream) -> TokenStream {
-        match op {
-            BinOp::Add => quote!(_mm_add_pd(#a, #b)),
-            BinOp::Sub => quote!(_mm_sub_pd(#a, #b)),
-            BinOp::Mul => quote!(_mm_mul_pd(#a, #b)),
-            BinOp::Div => quote!(_mm_div_pd(#a, #b)),
-            other => unreachable!("no f64 form of {other:?}"),
-        }
+        x86::SSE2.binary(op, a, b)
     }
     fn wide_fma(&self, a: TokenStream, b: TokenStream, c: TokenStream) -> TokenStream {
-        quote!(_mm_add_pd(_mm_mul_pd(#a, #b), #c))
+        let product = x86::SSE2.binary(BinOp::Mul, a, b);
+        x86::SSE2.binary(BinOp::Add, product, c)
     }
     fn any(&self, mask: &Ident) -> TokenStream {
         quote!(_mm_movemask_ps(#mask) != 0)
