@@ -157,11 +157,16 @@ fn value(id: ValueId) -> Ident {
 }
 
 pub fn f64_literal(value: f64) -> TokenStream {
-    let lit = Literal::f64_suffixed(value.abs());
-    if value.is_sign_negative() {
-        quote!(-#lit)
+    signed(value.is_sign_negative(), Literal::f64_suffixed(value.abs()))
+}
+
+/// A literal of the magnitude, negated where the value's sign bit is set
+/// (tokens have no negative literals; `-0.0` keeps its sign).
+fn signed(negative: bool, magnitude: Literal) -> TokenStream {
+    if negative {
+        quote!(-#magnitude)
     } else {
-        quote!(#lit)
+        quote!(#magnitude)
     }
 }
 
@@ -171,12 +176,7 @@ pub fn f64_literal(value: f64) -> TokenStream {
 pub const POW2I_F64_BIAS: f64 = 4503599627371519.0;
 
 pub fn f32_literal(value: f32) -> TokenStream {
-    let lit = Literal::f32_suffixed(value.abs());
-    if value.is_sign_negative() {
-        quote!(-#lit)
-    } else {
-        quote!(#lit)
-    }
+    signed(value.is_sign_negative(), Literal::f32_suffixed(value.abs()))
 }
 
 /// The generated module of one target: `eval` and `run`.
