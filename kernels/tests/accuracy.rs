@@ -7,36 +7,19 @@
 
 mod common;
 
-use common::{Case, Rng, cases, special_values};
-use libtest_mimic::{Arguments, Failed, Trial};
+use common::{Case, Rng, per_isa_trials, special_values};
+use libtest_mimic::{Arguments, Failed};
 use simdwise::Isa;
 use simdwise_testkit::ulp_error;
 
-/// A property of one variant of one kernel.
-type Property = fn(&Case, Isa) -> Result<(), Failed>;
-
 fn main() {
     let args = Arguments::from_args();
-    let properties: [(&str, Property); 4] = [
+    let trials = per_isa_trials(&[
         ("special", special_values_within_bound),
         ("dense", dense_samples_within_bound),
         ("bits", random_bit_patterns_within_bound),
         ("nan", nan_in_nan_out),
-    ];
-    let mut trials = Vec::new();
-    for case in cases() {
-        for isa in case.kernel.isas() {
-            for (property, check) in properties {
-                let name = format!("{property}::{}::{}", case.kernel.name(), isa.name());
-                let trial = Trial::test(name, move || check(&case, isa));
-                trials.push(if isa.is_available() {
-                    trial
-                } else {
-                    trial.with_ignored_flag(true).with_kind("not on this CPU")
-                });
-            }
-        }
-    }
+    ]);
     libtest_mimic::run(&args, trials).exit();
 }
 

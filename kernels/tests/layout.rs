@@ -6,8 +6,8 @@
 
 mod common;
 
-use common::{Case, Rng, cases};
-use libtest_mimic::{Arguments, Trial};
+use common::{Case, Rng, cases, per_isa_trials};
+use libtest_mimic::{Arguments, Failed, Trial};
 use simdwise::Isa;
 use simdwise::runtime::Plan;
 
@@ -22,7 +22,7 @@ fn run(case: &common::Case, isa: Isa, a: &[f32], b: &[f32], out: &mut [f32]) {
     (case.run)(isa, &ins, out).unwrap();
 }
 
-fn every_length_and_offset_matches_the_full_buffer(case: &Case, isa: Isa) {
+fn every_length_and_offset_matches_the_full_buffer(case: &Case, isa: Isa) -> Result<(), Failed> {
     const SENTINEL: f32 = -12345.5;
     let (a, b) = inputs(case, 256);
     let mut full = vec![0.0; a.len()];
@@ -52,6 +52,7 @@ fn every_length_and_offset_matches_the_full_buffer(case: &Case, isa: Isa) {
             );
         }
     }
+    Ok(())
 }
 
 fn scalar_function_matches_the_portable_variant() {
@@ -92,7 +93,7 @@ fn in_place_matches_out_of_place() {
     }
 }
 
-fn every_plan_gives_the_same_bits(case: &Case, isa: Isa) {
+fn every_plan_gives_the_same_bits(case: &Case, isa: Isa) -> Result<(), Failed> {
     use simdwise::runtime::{Plan, run_planned};
     // Odd length and an unaligned start: streaming has a head, a body and a tail.
     let n = 300_001;
@@ -131,6 +132,7 @@ fn every_plan_gives_the_same_bits(case: &Case, isa: Isa) {
             case.kernel.name()
         );
     }
+    Ok(())
 }
 
 fn concurrent_callers_inside_and_outside_the_pool_finish() {
@@ -223,7 +225,7 @@ fn back_to_back_parallel_calls_from_many_threads_are_complete() {
 /// the first operand's NaN, and the compiler may commute the operands of `+`
 /// and `*` differently in the unrolled loop, the tail and other inlined copies
 /// (the differential fuzzer found such kernels; the README says so).
-fn special_inputs_at_every_position_match_the_full_buffer(case: &Case, isa: Isa) {
+fn special_inputs_at_every_position_match_the_full_buffer(case: &Case, isa: Isa) -> Result<(), Failed> {
     let same = |a: f32, b: f32| a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan());
     let mut a = common::special_values();
     a.extend([f32::from_bits(0xffc0_0000), f32::from_bits(0x7fc0_0001), -f32::NAN]);
@@ -251,35 +253,16 @@ fn special_inputs_at_every_position_match_the_full_buffer(case: &Case, isa: Isa)
             );
         }
     }
+    Ok(())
 }
-
-/// A property of one variant of one kernel; it panics on failure.
-type Property = fn(&Case, Isa);
 
 fn main() {
     let args = Arguments::from_args();
-    let per_isa: [(&str, Property); 3] = [
+    let mut trials = per_isa_trials(&[
         ("every_length", every_length_and_offset_matches_the_full_buffer),
         ("every_plan", every_plan_gives_the_same_bits),
         ("special_inputs", special_inputs_at_every_position_match_the_full_buffer),
-    ];
-    let mut trials = Vec::new();
-    for case in cases() {
-        for isa in case.kernel.isas() {
-            for (property, check) in per_isa {
-                let name = format!("{property}::{}::{}", case.kernel.name(), isa.name());
-                let trial = Trial::test(name, move || {
-                    check(&case, isa);
-                    Ok(())
-                });
-                trials.push(if isa.is_available() {
-                    trial
-                } else {
-                    trial.with_ignored_flag(true).with_kind("not on this CPU")
-                });
-            }
-        }
-    }
+    ]);
     let plain: [(&str, fn()); 5] = [
         (
             "scalar_function_matches_the_portable_variant",

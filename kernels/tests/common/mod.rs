@@ -2,6 +2,7 @@
 //! metric, test inputs.
 #![allow(dead_code)]
 
+use libtest_mimic::{Failed, Trial};
 use simdwise::{Isa, Kernel};
 
 /// Runs one variant (by ISA) of a kernel on its input streams.
@@ -121,3 +122,26 @@ pub fn special_values() -> Vec<f32> {
 }
 
 pub use simdwise_testkit::Rng;
+
+/// A property of one variant of one kernel (a panic fails it too).
+pub type Property = fn(&Case, Isa) -> Result<(), Failed>;
+
+/// One named test per property x kernel x ISA (`dense::tanh::avx2`); an ISA
+/// this CPU lacks is an ignored test marked `[not on this CPU]`.
+pub fn per_isa_trials(properties: &[(&'static str, Property)]) -> Vec<Trial> {
+    let mut trials = Vec::new();
+    for case in cases() {
+        for isa in case.kernel.isas() {
+            for &(property, check) in properties {
+                let name = format!("{property}::{}::{}", case.kernel.name(), isa.name());
+                let trial = Trial::test(name, move || check(&case, isa));
+                trials.push(if isa.is_available() {
+                    trial
+                } else {
+                    trial.with_ignored_flag(true).with_kind("not on this CPU")
+                });
+            }
+        }
+    }
+    trials
+}
