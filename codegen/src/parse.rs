@@ -681,10 +681,10 @@ impl Body {
             return Ok(self.graph.add(Node::Call(CallTarget::new(func.path.clone()), args)));
         };
         if builtin.name == "poly" {
-            return self.poly(call);
+            return self.poly(call, builtin.args[0]);
         }
         if builtin.name == "table" {
-            return self.table(call);
+            return self.table(call, builtin.args[0]);
         }
         if call.args.len() != builtin.args.len() {
             return Err(syn::Error::new(
@@ -723,13 +723,13 @@ impl Body {
         Ok(id)
     }
 
-    /// The arguments of `poly` and `table`: a value (`f32`, or also `f64`
-    /// where `wide` says so), then a non-empty array literal.
+    /// The arguments of `poly` and `table`: a value of the kind the builtin
+    /// table gives (`f32`, or either precision), then a non-empty array literal.
     fn value_and_array<'c>(
         &mut self,
         call: &'c syn::ExprCall,
         usage: &str,
-        wide: Ty,
+        value: Arg,
     ) -> syn::Result<(ValueId, &'c syn::ExprArray)> {
         let (Some(x), Some(Expr::Array(array)), 2) = (call.args.first(), call.args.get(1), call.args.len()) else {
             return Err(syn::Error::new(call.paren_token.span.join(), usage));
@@ -737,21 +737,16 @@ impl Body {
         if array.elems.is_empty() {
             return Err(syn::Error::new(array.span(), usage));
         }
-        let [x] = self.numbers(&[x])?[..] else {
-            unreachable!("one operand")
+        let x = match value {
+            Arg::Num => self.numbers(&[x])?[0],
+            _ => self.f32_operand(x)?,
         };
-        if self.graph.ty(x) == Ty::F64 && wide != Ty::F64 {
-            return Err(syn::Error::new(
-                call.args[0].span(),
-                "expected an `f32` value, found an `f64` one",
-            ));
-        }
         Ok((x, array))
     }
 
-    fn poly(&mut self, call: &syn::ExprCall) -> syn::Result<ValueId> {
+    fn poly(&mut self, call: &syn::ExprCall, value: Arg) -> syn::Result<ValueId> {
         let usage = "`poly(x, [c0, c1, ..])` takes a value and a non-empty array of coefficients, lowest degree first";
-        let (x, coeffs) = self.value_and_array(call, usage, Ty::F64)?;
+        let (x, coeffs) = self.value_and_array(call, usage, value)?;
         // The coefficients are in `x`'s precision.
         let ty = self.graph.ty(x);
         let mut cs = Vec::with_capacity(coeffs.elems.len());
@@ -761,9 +756,9 @@ impl Body {
         Ok(builtins::poly(&mut self.graph, x, &cs))
     }
 
-    fn table(&mut self, call: &syn::ExprCall) -> syn::Result<ValueId> {
+    fn table(&mut self, call: &syn::ExprCall, value: Arg) -> syn::Result<ValueId> {
         let usage = "`table(i, [t0, t1, ..])` takes an index and a non-empty array of constant entries";
-        let (i, entries) = self.value_and_array(call, usage, Ty::F32)?;
+        let (i, entries) = self.value_and_array(call, usage, value)?;
         let mut values = Vec::with_capacity(entries.elems.len());
         for e in &entries.elems {
             let id = self.f32_operand(e)?;
