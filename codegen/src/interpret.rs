@@ -9,6 +9,8 @@ use crate::ir::{BinOp, CmpOp, Kernel, MaskOp, Node, UnOp};
 /// A parsed kernel that can be evaluated on one element.
 pub struct Program {
     kernel: Kernel,
+    /// The nodes a CPU target computes, in evaluation order.
+    order: Vec<usize>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -42,7 +44,10 @@ impl Value {
 impl Program {
     /// Parses `#[kernel(attr)] item` as the macro would.
     pub fn parse(attr: TokenStream, item: TokenStream) -> syn::Result<Program> {
-        crate::parse_kernel(attr, item).map(|kernel| Program { kernel })
+        crate::parse_kernel(attr, item).map(|kernel| Program {
+            order: kernel.live_nodes(true),
+            kernel,
+        })
     }
 
     pub fn name(&self) -> String {
@@ -56,7 +61,7 @@ impl Program {
     pub fn eval(&self, args: &[f32], fused: bool, call: &dyn Fn(&str, &[f32]) -> f32) -> f32 {
         let g = &self.kernel.graph;
         let mut values: Vec<Option<Value>> = vec![None; g.nodes.len()];
-        for id in self.kernel.live_nodes(true) {
+        for &id in &self.order {
             let v = |i: usize| values[i].expect("operands come first");
             let value = match &g.nodes[id] {
                 Node::Param(i) => Value::F(args[*i]),
