@@ -14,11 +14,7 @@ use std::collections::HashMap;
 use simdwise_codegen::Program;
 use simdwise_fuzz::KERNELS;
 use simdwise_runtime::{Isa, Kernel};
-use simdwise_testkit::{Rng, special_values};
-
-fn same(a: f32, b: f32) -> bool {
-    a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan())
-}
+use simdwise_testkit::{Rng, same_result, special_values};
 
 fn fused(isa: Isa) -> bool {
     !matches!(isa, Isa::Scalar | Isa::Sse2)
@@ -75,7 +71,7 @@ fn every_variant_matches_the_interpreter() {
                 let mut args: Vec<f32> = streams.iter().map(|s| s[i]).collect();
                 args.extend(&scalars);
                 let want = eval(&programs, kernel.name(), &args, fused(isa));
-                if !same(full[i], want) {
+                if !same_result(full[i], want) {
                     failures.push(format!(
                         "{} [{isa}] at {args:?}: {:e} ({:#010x}), the interpreter says {want:e} ({:#010x})\n{source}",
                         kernel.name(),
@@ -90,7 +86,7 @@ fn every_variant_matches_the_interpreter() {
             'layout: for offset in 0..4 {
                 for len in 0..=130.min(n - offset) {
                     let part = run(kernel, isa, &streams, &scalars, len, offset);
-                    if let Some(i) = (0..len).find(|&i| !same(part[i], full[offset + i])) {
+                    if let Some(i) = (0..len).find(|&i| !same_result(part[i], full[offset + i])) {
                         failures.push(format!(
                             "{} [{isa}] len {len} offset {offset} element {i}: {:#010x}, in the full buffer {:#010x}",
                             kernel.name(),
@@ -106,7 +102,7 @@ fn every_variant_matches_the_interpreter() {
                 .map(|s| s.iter().copied().cycle().take(n * 700 + 3).collect())
                 .collect();
             let parallel = run(kernel, isa, &big, &scalars, n * 700 + 3, 0);
-            if let Some(i) = (0..parallel.len()).find(|&i| !same(parallel[i], full[i % n])) {
+            if let Some(i) = (0..parallel.len()).find(|&i| !same_result(parallel[i], full[i % n])) {
                 failures.push(format!(
                     "{} [{isa}] element {i} of a parallel call: {:#010x}, in the full buffer {:#010x}",
                     kernel.name(),

@@ -5,7 +5,7 @@
 
 use simdwise::Isa;
 use simdwise_macros::kernel;
-use simdwise_testkit::Rng;
+use simdwise_testkit::{Rng, same_result};
 
 #[kernel]
 fn product_error(a: f32, b: f32) -> f32 {
@@ -125,9 +125,20 @@ fn min_and_max_take_the_second_operand_on_ties_and_propagate_nan() {
         larger::with_isa(isa, &a, &b, &mut hi).unwrap();
         smaller::with_isa(isa, &a, &b, &mut lo).unwrap();
         for i in 0..a.len() {
-            let same = |x: f32, y: f32| x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan());
-            assert!(same(hi[i], max_want[i]), "[{isa}] max({}, {}) = {}", a[i], b[i], hi[i]);
-            assert!(same(lo[i], min_want[i]), "[{isa}] min({}, {}) = {}", a[i], b[i], lo[i]);
+            assert!(
+                same_result(hi[i], max_want[i]),
+                "[{isa}] max({}, {}) = {}",
+                a[i],
+                b[i],
+                hi[i]
+            );
+            assert!(
+                same_result(lo[i], min_want[i]),
+                "[{isa}] min({}, {}) = {}",
+                a[i],
+                b[i],
+                lo[i]
+            );
         }
     }
 }

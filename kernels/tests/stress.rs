@@ -12,6 +12,7 @@ use std::time::Duration;
 use rayon::prelude::*;
 use simdwise::runtime::{Plan, run_planned};
 use simdwise::{Isa, Kernel};
+use simdwise_testkit::same_result;
 
 const SIZES: [usize; 6] = [1, 7, 100, 1000, 65_537, 300_001];
 
@@ -65,11 +66,7 @@ fn check(call: &Call) {
     let refs: Vec<&[f32]> = call.inputs.iter().map(Vec::as_slice).collect();
     let mut out = vec![0.0; call.expected.len()];
     simdwise::runtime::run(call.kernel, &refs, &call.scalars, &mut out).unwrap();
-    let same = |a: &[f32]| {
-        a.iter()
-            .zip(&call.expected)
-            .all(|(x, y)| x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan()))
-    };
+    let same = |a: &[f32]| a.iter().zip(&call.expected).all(|(&x, &y)| same_result(x, y));
     assert!(same(&out), "{} n={} out of place", call.kernel.name(), out.len());
     let mut io = call.inputs[0].clone();
     simdwise::runtime::run_in_place(call.kernel, &mut io, &refs[1..], &call.scalars).unwrap();

@@ -23,6 +23,12 @@ pub use bench::bench_kernel;
 pub use inputs::{Rng, special_values, with_neighbours};
 pub use sweep::{SweepStats, sweep};
 
+/// Whether two results of a kernel are the same: the same bits, or both NaN
+/// (the sign and payload of a NaN result are not specified).
+pub fn same_result(a: f32, b: f32) -> bool {
+    a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan())
+}
+
 /// Error of `got` in units in the last place of the exact result `want` (0.5
 /// for a correctly rounded result). NaN must meet NaN, and an infinite or
 /// overflowing result must be matched exactly; either miss is infinite error.
