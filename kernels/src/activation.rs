@@ -4,8 +4,8 @@
 use simdwise_macros::kernel;
 
 use crate::math::{
-    erf_c1, erfc_v, erfc_v0, exp, exp_hi, exp_k, exp_lo, exp_neg_wide, expm1, log1p_c, sigmoid_hi, sigmoid_k,
-    sigmoid_lo,
+    exp, exp_hi, exp_k, exp_lo, exp_neg_wide, exp8_hi, exp8_k, exp8_lo, exp8_poly, exp8_r, expm1, log1p_c, sigmoid_hi,
+    sigmoid_k, sigmoid_lo,
 };
 
 /// `max(x, 0)`, exact; NaN stays NaN and `-0.0` becomes `0.0`.
@@ -118,14 +118,17 @@ pub fn gelu(x: f32) -> f32 {
     select(x > 10.0, x, with_f64(wide, ldexp(y, k)))
 }
 
-/// GELU, exact form: `x Phi(x) = 0.5 x (1 + erf(x / sqrt 2))`. Below
-/// |x| = 1.3037, `Phi = 0.5 + 0.5 erf(y)` with `y = x / sqrt 2` as an exact
-/// sum `y + y_lo`; above, `x Phi(x) = x - E` for positive and `-E` for
-/// negative x, with `E = 0.5 |x| erfc(|y|) = e^(V(1/|y|) - x^2/2)`
-/// ([`erfc_v0`](fn@erfc_v0)): `x^2` exact, the exponent an exact sum, its power
-/// of two applied last, so the result is rounded once, subnormals included.
-/// The worst case is just below the switch (x near -1.3), where
-/// `0.5 + 0.5 erf(y)` cancels to 0.1 and the rounding of `y c(y^2)` shows.
+/// GELU, exact form: `x Phi(x) = 0.5 x (1 + erf(x / sqrt 2))`, as
+/// `max(x, 0) - E(|x|) e^(-x^2/2)` where `E(a) = a Q(a) e^(a^2/2)` and
+/// `Q(a) = 1 - Phi(a)` is the normal tail: one smooth function for both signs,
+/// with no cancellation (for x > 0 the subtracted term is at most x/2).
+/// `E` is table-driven like [`tanh`](fn@crate::tanh) (29 intervals of |x|, a
+/// degree-5 polynomial each, kept as hi + lo; coefficients from
+/// `kernels/fit/gelu_erf.py`); `e^(-x^2/2)` from the table-driven `exp`'s
+/// parts with `x^2` exact and unrounded (hi + lo); their product exact
+/// (`mul_lo`), and the power of two applied last, so the result is rounded
+/// about once, subnormals included (where `x/2` is subnormal, it is rounded
+/// with ties broken by the `x^2` term).
 ///
 /// ```
 /// let mut out = [0.0; 2];
@@ -134,49 +137,111 @@ pub fn gelu(x: f32) -> f32 {
 /// assert!((out[1] - 0.8413447).abs() <= f32::EPSILON);
 /// # Ok::<(), simdwise::KernelError>(())
 /// ```
-#[kernel(max_ulp = 2)]
+#[kernel(max_ulp = 1)]
 pub fn gelu_erf(x: f32) -> f32 {
-    // Below -14.6 the result rounds to -0, above 14.6 to x.
-    let xc = clamp(x, -14.6, 14.6);
-    // 1/sqrt(2) = 0.70710677 + 1.2101617e-8.
-    let y = xc * 0.70710677;
-    let y_lo = fma(xc, 1.2101617e-8, mul_lo(xc, 0.70710677));
-    let t = y * y;
-    // erf's slope 2/sqrt(pi) e^-t carries y_lo into the sum.
-    let slope = poly(t, [1.1283792, -1.1283792, 0.5641896, -0.18806319]);
-    let half_y = 0.5 * y;
-    let phi = 0.5 + half_y;
-    // c = c0 + t erf_c1(t) with the last step summed exactly (without FMA its
-    // rounding would show here), and corrected by c'(t) times t's rounding error.
-    let c1 = erf_c1(t);
-    let tc1 = c1 * t;
-    let c = 0.12837917 + tc1;
-    let dc = poly(t, [-0.37612635, 0.2256740, -0.0805791, 0.0208068]);
-    let c_lo = (add_lo(0.12837917, tc1) + mul_lo(c1, t)) + dc * mul_lo(y, y);
-    let phi_lo = ((0.5 - phi) + half_y) + 0.5 * fma(y, c, fma(y, c_lo, y_lo * slope));
-    // phi_lo is as large as phi where 0.5 + 0.5y cancels: renormalise the pair
-    // first, so that the product's small part rounds far below an ulp.
-    let p = phi + phi_lo;
-    let p_lo = add_lo(phi, phi_lo);
-    let small = xc * p + (mul_lo(xc, p) + xc * p_lo);
-    // a + a_lo = V(z) - x^2/2: x^2 exact, its sum with V's constant exact
-    // (TwoSum), the small rest of V added and the pair renormalised (Fast2Sum).
-    let z = 1.0 / abs(y);
-    let h = -0.5 * (xc * xc);
-    let v0 = erfc_v0(z);
-    let s = h + v0;
-    let s_lo = add_lo(h, v0) + (erfc_v(z) - 0.5 * mul_lo(xc, xc));
-    let a = s + s_lo;
-    let a_lo = (s - a) + s_lo;
-    // e^(a + a_lo) = 2^k (hi + lo) (1 + a_lo).
-    let k = exp_k(a);
-    let e_hi = exp_hi(a);
-    let e = e_hi + fma(e_hi, a_lo, exp_lo(a));
-    // Where 2^k < 2^-126, E is far below half an ulp of x.
-    let positive = x - e * pow2i(max(k, -126.0));
-    let negative = ldexp(-e, k);
-    let large = select(x > 0.0, positive, negative);
-    copysign(select(abs(y) < 0.921875, small, large), x)
+    // From 15.875 on the tail term is far below half an ulp of the result (x
+    // or -0); NaN stays NaN (the constant comes first in `min`).
+    let a = min(15.875, abs(x));
+    // bits(a) * 2^-21 counts quarter binades, 1/8 at 496; `table` truncates.
+    let i = max(0.0, fma(bits(a), 4.7683716e-7, -495.0));
+    let centre = table(
+        i,
+        [
+            0.0, 0.140625, 0.171875, 0.203125, 0.234375, 0.28125, 0.34375, 0.40625, 0.46875, 0.5625, 0.6875, 0.8125,
+            0.9375, 1.125, 1.375, 1.625, 1.875, 2.25, 2.75, 3.25, 3.75, 4.5, 5.5, 6.5, 7.5, 9.0, 11.0, 13.0, 15.0,
+        ],
+    );
+    let c5 = table(
+        i,
+        [
+            0.054947753, 0.04386947, 0.040596243, 0.037585173, 0.03481321, 0.031079812, 0.026734248, 0.023037529,
+            0.019886779, 0.016022839, 0.012059091, 0.009135826, 0.0069654197, 0.004705287, 0.002833954, 0.0017455155,
+            0.0010979901, 0.0005722218, 0.00025286726, 0.00011916945, 5.9449994e-05, 2.3281951e-05, 7.5590956e-06,
+            2.8119819e-06, 1.1673093e-06, 3.7427878e-07, 1.0059087e-07, 3.2986016e-08, 1.2546043e-08,
+        ],
+    );
+    let c4 = table(
+        i,
+        [
+            -0.13220035, -0.0960131, -0.08941958, -0.08331627, -0.077664144, -0.06996845, -0.06095742, -0.05319868,
+            -0.046506565, -0.03815958, -0.02945234, -0.022877181, -0.017880058, -0.01252172, -0.007918278,
+            -0.005116049, -0.0033728378, -0.0018812369, -0.0009082907, -0.00046581874, -0.00025189, -0.00011041185,
+            -4.1206305e-05, -1.7390848e-05, -8.097117e-06, -3.023194e-06, -9.708016e-07, -3.7107344e-07,
+            -1.6139458e-07,
+        ],
+    );
+    let c3 = table(
+        i,
+        [
+            0.24996765, 0.18621038, 0.17462695, 0.1638366, 0.1537805, 0.13995586, 0.12362262, 0.10938075, 0.096941166,
+            0.08113185, 0.064347275, 0.05135226, 0.041227832, 0.029979339, 0.019982304, 0.013594925, 0.0094277365,
+            0.0056268037, 0.0029884833, 0.0016778, 0.0009884645, 0.00048272865, 0.00020896835, 0.000100717094,
+            5.285044e-05, 2.2746923e-05, 8.805879e-06, 3.945237e-06, 1.969444e-06,
+        ],
+    );
+    let c2 = table(
+        i,
+        [
+            -0.39894184, -0.3076587, -0.2907509, -0.27489138, -0.26000857, -0.23937216, -0.21469685, -0.19288307,
+            -0.17356652, -0.14859845, -0.1214568, -0.09986562, -0.082584746, -0.06274614, -0.044295877, -0.031878248,
+            -0.023352956, -0.015093483, -0.008870128, -0.005479048, -0.0035320083, -0.0019552566, -0.0009841402,
+            -0.00054268347, -0.00032139508, -0.00016241851, -7.551743e-05, -3.9567032e-05, -2.263635e-05,
+        ],
+    );
+    let c1 = table(
+        i,
+        [
+            0.5, 0.40126377, 0.3825691, 0.36489806, 0.34818736, 0.32479405, 0.29644665, 0.27100068, 0.24812189,
+            0.21798834, 0.1843624, 0.15679848, 0.13407119, 0.107018866, 0.08056948, 0.061724804, 0.04804678,
+            0.03389474, 0.022239266, 0.015227057, 0.010807044, 0.006831822, 0.0040266463, 0.002553136, 0.001712707,
+            0.0010201643, 0.00057144946, 0.000350819, 0.0002303078,
+        ],
+    );
+    let c0_lo = table(
+        i,
+        [
+            0.0, 3.5318553e-09, -1.2978049e-09, -2.3537876e-09, 6.664661e-10, 3.029952e-09, -5.885225e-09,
+            1.851582e-09, 5.4108686e-09, 5.0014157e-09, -3.1898206e-11, -5.0651945e-09, 2.48412e-09, -5.161931e-09,
+            1.2168417e-08, -8.10363e-09, -4.1623114e-09, -5.904329e-09, 1.0772905e-09, 1.1342231e-08, -8.626843e-09,
+            1.0910828e-08, 7.952633e-09, 9.683041e-09, -6.48894e-09, 8.909923e-09, -4.411967e-09, -1.2052054e-09,
+            5.790628e-09,
+        ],
+    );
+    let c0_hi = table(
+        i,
+        [
+            0.0, 0.06306972, 0.075314365, 0.08699096, 0.098130494, 0.11389594, 0.13329366, 0.15101218, 0.16722219,
+            0.18903455, 0.21411087, 0.23537725, 0.25351164, 0.27599782, 0.29925475, 0.31691256, 0.33054543, 0.34571686,
+            0.35949302, 0.3687192, 0.37514704, 0.38161525, 0.3868848, 0.39010188, 0.39219823, 0.3941891, 0.3957238,
+            0.3966224, 0.39719233,
+        ],
+    );
+    let t = a - centre;
+    let q = fma(fma(fma(c5, t, c4), t, c3), t, c2) * t;
+    // E = e_hi + e_lo: c0_hi + c1 t summed exactly (Fast2Sum: |c1 t| < c0_hi,
+    // or c0_hi = 0 on the first interval, where c1 t = t/2 is exact).
+    let lin = c1 * t;
+    let e_hi = c0_hi + lin;
+    let e_lo = ((c0_hi - e_hi) + lin) + (mul_lo(c1, t) + fma(q, t, c0_lo));
+    // e^(u + u_lo) = 2^k (s_hi + s_lo), with u + u_lo = -a^2/2 exactly.
+    let u = -0.5 * (a * a);
+    let u_lo = -0.5 * mul_lo(a, a);
+    let k = exp8_k(u);
+    let s_hi = exp8_hi(u);
+    let s_lo = fma(s_hi, exp8_poly(exp8_r(u) + u_lo), exp8_lo(u));
+    // E e^(-a^2/2) / 2^k = p + p_lo.
+    let p = e_hi * s_hi;
+    let p_lo = fma(e_hi, s_lo, fma(e_lo, s_hi + s_lo, mul_lo(e_hi, s_hi)));
+    // x > 0: x - p 2^k, the difference summed exactly (Fast2Sum, p 2^k <= x/2).
+    // Where 2^k < 2^-126, p 2^k is far below half an ulp of x.
+    let xc = min(x, 15.875);
+    let scale = pow2i(max(k, -126.0));
+    let d = p * scale;
+    let s = xc - d;
+    let positive = select(x > 15.875, x, s + (((xc - s) - d) - p_lo * scale));
+    let negative = -ldexp(p + p_lo, k);
+    let r = copysign(select(x > 0.0, positive, negative), x);
+    rare(abs(x) < 2.3509887e-38, half_up(x), r)
 }
 
 /// `log(1 + e^x)`, as `max(x, 0) + log(1 + e)`, `e = e^-|x|`, which neither

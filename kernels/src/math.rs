@@ -78,8 +78,9 @@ pub fn exp_lo(x: f32) -> f32 {
 /// degree-5 polynomial, and `ln2/8` in three parts (the first two with 12
 /// bits, so `m ln2/8` is exact without FMA). One rounding at the end, up to
 /// about 0.1 ulp of earlier errors; `ldexp` applies `2^k`, subnormal results
-/// included. [`exp_hi`](fn@exp_hi) and [`exp_lo`](fn@exp_lo) give `e^x` in
-/// extra precision for kernels that need it.
+/// included. The steps are kernels too (`exp8_*`, see [`exp8_m`](fn@exp8_m)),
+/// for kernels that keep `e^x` unrounded, as [`gelu_erf`](fn@crate::gelu_erf)
+/// does.
 ///
 /// ```
 /// let mut out = [0.0; 2];
@@ -92,27 +93,66 @@ pub fn exp_lo(x: f32) -> f32 {
 pub fn exp(x: f32) -> f32 {
     // Past these bounds the result is +inf or rounds to 0; clamping keeps k small.
     let x = clamp(x, -104.0, 89.0);
-    let m = round(x * 11.541560173);
-    // k = floor(m/8 + 1/2), so j = m - 8k is in [-4, 3]; i = j + 4 indexes the table.
-    let k = floor(fma(m, 0.125, 0.5));
-    let i = fma(k, -8.0, m) + 4.0;
+    let hi = exp8_hi(x);
+    ldexp(hi + fma(hi, exp8_poly(exp8_r(x)), exp8_lo(x)), exp8_k(x))
+}
+
+/// `m = round(x 8/ln2)`: `x = m ln2/8 + r`, the first step of the
+/// table-driven `e^x` ([`exp`](fn@exp)), whose parts are `exp8_*`:
+/// `e^x = 2^k (exp8_hi + exp8_lo + exp8_hi exp8_poly(exp8_r))`, for |x| <= 127.
+#[kernel]
+pub fn exp8_m(x: f32) -> f32 {
+    round(x * 11.541560173)
+}
+
+/// `k = floor(m/8 + 1/2)`, the power of two of `e^x`; `j = m - 8k` is in
+/// `[-4, 3]`. See [`exp8_m`](fn@exp8_m).
+#[kernel]
+pub fn exp8_k(x: f32) -> f32 {
+    floor(fma(exp8_m(x), 0.125, 0.5))
+}
+
+/// `r = x - m ln2/8`, |r| <= ln2/16, with `ln2/8` in three parts (the first two
+/// with 12 bits, so `m ln2/8` is exact without FMA for |m| < 2^11). See
+/// [`exp8_m`](fn@exp8_m).
+#[kernel]
+pub fn exp8_r(x: f32) -> f32 {
+    let m = exp8_m(x);
     let r = fma(m, -0.086639404296875, x);
     let r = fma(m, -3.993511199951172e-6, r);
-    let r = fma(m, 2.3808178e-10, r);
-    let t_hi = table(
-        i,
+    fma(m, 2.3808178e-10, r)
+}
+
+/// `2^(j/8)` rounded, from an 8-entry table (one permute on AVX2 and AVX-512).
+/// See [`exp8_m`](fn@exp8_m).
+#[kernel]
+pub fn exp8_hi(x: f32) -> f32 {
+    let m = exp8_m(x);
+    table(
+        fma(exp8_k(x), -8.0, m) + 4.0,
         [
             0.70710677, 0.7711054, 0.8408964, 0.91700405, 1.0, 1.0905077, 1.1892071, 1.2968396,
         ],
-    );
-    let t_lo = table(
-        i,
+    )
+}
+
+/// What [`exp8_hi`](fn@exp8_hi) lost: `2^(j/8) - exp8_hi`, to 2^-48.
+#[kernel]
+pub fn exp8_lo(x: f32) -> f32 {
+    let m = exp8_m(x);
+    table(
+        fma(exp8_k(x), -8.0, m) + 4.0,
         [
             1.2101617e-8, 4.0354524e-9, -1.2377663e-8, -5.6196390e-9, 0.0, -1.3077540e-8, 3.7976353e-8, -4.0189995e-8,
         ],
-    );
-    let p = r + r * r * poly(r, [0.5, 0.16666667, 0.041666668, 0.0083333338]);
-    ldexp(t_hi + fma(t_hi, p, t_lo), k)
+    )
+}
+
+/// `e^r - 1` for |r| <= ln2/16, a degree-5 polynomial. See
+/// [`exp8_m`](fn@exp8_m).
+#[kernel]
+pub fn exp8_poly(r: f32) -> f32 {
+    r + r * r * poly(r, [0.5, 0.16666667, 0.041666668, 0.0083333338])
 }
 
 /// Hyperbolic tangent, table-driven: |x| picks one of 30 intervals (`[0, 1/16]`,
@@ -431,84 +471,105 @@ pub fn reciprocal(x: f32) -> f32 {
     1.0 / x
 }
 
-/// `erf(y) / y - 1` at `t = y^2`, |y| <= 0.921875: a degree-6 minimax polynomial,
-/// `2/sqrt(pi) - 1 + t erf_c1(t)`. Shared by [`erf`](fn@erf) and
-/// [`gelu_erf`](fn@gelu_erf).
-#[kernel]
-pub fn erf_c(t: f32) -> f32 {
-    fma(erf_c1(t), t, 0.12837917)
-}
-
-/// The rest of [`erf_c`](fn@erf_c) after its constant, divided by `t`, for
-/// callers that sum the last step exactly.
-#[kernel]
-pub fn erf_c1(t: f32) -> f32 {
-    poly(
-        t,
-        [
-            -0.37612635, 0.11283702, -0.0268597, 0.0052017104, -0.00081497378, 8.3975036e-5,
-        ],
-    )
-}
-
-/// The constant term of `V(z) = y^2 + log(erfc(y) y / sqrt(2))` at `z = 1/y`,
-/// y in [0.92, 10.4], an exact f32; [`erfc_v`](fn@erfc_v) is the rest. Then
-/// `erfc(y) = sqrt(2) z e^(V(z) - y^2)`, and the exponential carries the whole
-/// decay.
-#[kernel]
-pub fn erfc_v0(z: f32) -> f32 {
-    select(z > 0.39, -1.0996149778366089, -0.9476770758628845)
-}
-
-/// `V(z) - erfc_v0(z)`, below 0.14 in magnitude, so it rounds far below an
-/// ulp of `V`: two minimax polynomials in `z` (split at 0.39) with the low
-/// parts of their constant terms, absolute error below 1.1e-8.
-#[kernel]
-pub fn erfc_v(z: f32) -> f32 {
-    let dn = z - 0.73375;
-    let near = fma(
-        dn,
-        poly(
-            dn,
-            [
-                -0.36030006, -0.028169312, 0.09036014, -0.08046489, 0.052185681, -0.022315102, -0.010592117,
-                0.026712844,
-            ],
-        ),
-        1.898152e-8,
-    );
-    let df = z - 0.24825;
-    let far = fma(
-        df,
-        poly(
-            df,
-            [
-                -0.21681197, -0.3316744, 0.33058092, -0.021719685, -0.40053916, 0.53576547,
-            ],
-        ),
-        -2.6308562e-8,
-    );
-    select(z > 0.39, near, far)
-}
-
-/// The error function. `|x| (1 + c(x^2))` below |x| = 0.921875; above,
-/// `1 - erfc(|x|)` with `erfc` from [`erfc_v0`](fn@erfc_v0) and the parts of
-/// `e^x` (the subtraction from 1 shrinks their errors); the sign restored last.
-/// Rounds to ±1 from |x| = 3.92 on.
+/// The error function, table-driven like [`tanh`](fn@tanh): |x| picks one of
+/// 24 intervals (quarter binades from 1/16 to 4) from its bit pattern, and a
+/// degree-6 polynomial in `t = |x| - centre` with that interval's coefficients
+/// (constant term split hi + lo, `c1 t` rounded on its own) gives the result,
+/// rounded once up to small terms. Below 1/16, `|x| + |x| c(x^2)` with the
+/// series of `erf(x)/x - 1`. Coefficients from `kernels/fit/erf.py`. Rounds to
+/// ±1 from |x| = 3.9192 on; the sign is restored last.
 ///
 /// ```
 /// assert_eq!(simdwise::erf::scalar(0.0), 0.0);
 /// assert_eq!(simdwise::erf::scalar(5.0), 1.0);
 /// assert!((simdwise::erf::scalar(0.5) - 0.52049988).abs() <= f32::EPSILON);
 /// ```
-#[kernel(max_ulp = 2)]
+#[kernel(max_ulp = 1)]
 pub fn erf(x: f32) -> f32 {
-    let ax = abs(x);
-    let small = fma(ax, erf_c(ax * ax), ax);
-    let y = clamp(ax, 0.921875, 4.0);
-    let z = 1.0 / y;
-    let a = (erfc_v0(z) - y * y) + erfc_v(z);
-    let e = (exp_hi(a) + exp_lo(a)) * pow2i(exp_k(a));
-    let large = 1.0 - 1.4142135 * z * e;
-    copysign(select(ax < 0.921875, small, large), x)
+    // The last interval's polynomial rounds to 1 up to 4; NaN stays NaN (the
+    // constant comes first in `min`).
+    let m = min(3.96875, abs(x));
+    // bits(m) * 2^-21 counts quarter binades, 1/16 at 492; `table` truncates.
+    let i = max(0.0, fma(bits(m), 4.7683716e-7, -491.0));
+    let centre = table(
+        i,
+        [
+            0.0, 0.0703125, 0.0859375, 0.1015625, 0.1171875, 0.140625, 0.171875, 0.203125, 0.234375, 0.28125, 0.34375,
+            0.40625, 0.46875, 0.5625, 0.6875, 0.8125, 0.9375, 1.125, 1.375, 1.625, 1.875, 2.25, 2.75, 3.25, 3.75,
+        ],
+    );
+    let c6 = table(
+        i,
+        [
+            0.0, -4.4195313e-05, -3.413821e-05, -2.6870017e-05, -2.1283295e-05, -0.025189612, -0.030134719,
+            -0.034687895, -0.03865044, -0.043753993, -0.048572764, -0.05096815, -0.05092732, -0.046588577, -0.03460334,
+            -0.018663801, -0.0025445549, 0.015321798, 0.02203015, 0.014400528, 0.0041509746, -0.0027793217,
+            -0.0016678689, -0.00027376277, -2.0692998e-05,
+        ],
+    );
+    let c5 = table(
+        i,
+        [
+            0.0, 0.11007064, 0.10871668, 0.10709073, 0.10522215, 0.10192571, 0.0967263, 0.09064419, 0.08376112,
+            0.0721153, 0.05472509, 0.035983104, 0.016804263, -0.010797416, -0.04157816, -0.061653685, -0.0694918,
+            -0.06106099, -0.03064394, -0.0023033437, 0.011327959, 0.010581104, 0.0028258616, 0.0003326236,
+            2.020602e-05,
+        ],
+    );
+    let c4 = table(
+        i,
+        [
+            0.0, 0.039342664, 0.047889907, 0.056320794, 0.06461522, 0.0767601, 0.09229324, 0.10694397, 0.12058046,
+            0.13887876, 0.15875043, 0.17294984, 0.18119732, 0.1824927, 0.16559629, 0.13263373, 0.09094084, 0.027975768,
+            -0.030499356, -0.04971878, -0.042260345, -0.019088278, -0.0032577089, -0.0002861691, -1.3785364e-05,
+        ],
+    );
+    let c3 = table(
+        i,
+        [
+            0.0, -0.37057078, -0.36784413, -0.3645868, -0.36080667, -0.3541766, -0.3436023, -0.33114007, -0.3169086,
+            -0.29254165, -0.25522465, -0.21363991, -0.16924651, -0.10064884, -0.012822049, 0.062259223, 0.11835609,
+            0.16245028, 0.157938, 0.11484193, 0.06744214, 0.02172698, 0.0027582054, 0.0001952188, 7.911681e-06,
+        ],
+    );
+    let c2 = table(
+        i,
+        [
+            0.0, -0.07894789, -0.09625658, -0.11342498, -0.13042842, -0.15557122, -0.18829477, -0.21993764,
+            -0.25032824, -0.29322043, -0.34465116, -0.38866273, -0.42459053, -0.46255577, -0.48356602, -0.47377944,
+            -0.43926054, -0.3580582, -0.23424469, -0.13076742, -0.06289843, -0.016070157, -0.0016122675, -9.486934e-05,
+            -3.3060717e-06,
+        ],
+    );
+    let c1 = table(
+        i,
+        [
+            0.0, 1.1228144, 1.1200765, 1.1167998, 1.1129892, 1.1062843, 1.0955333, 1.0827699, 1.0680671, 1.0425615,
+            1.0026217, 0.9567082, 0.90579313, 0.82232136, 0.7033687, 0.58311313, 0.46854457, 0.31827396, 0.17035978,
+            0.08047225, 0.033545826, 0.0071423, 0.0005862943, 2.9193652e-05, 8.818872e-07,
+        ],
+    );
+    let c0_lo = table(
+        i,
+        [
+            0.0, 1.977716e-09, 2.6871487e-09, -3.632129e-10, 1.7352786e-10, 1.379312e-09, 7.3848385e-09,
+            -6.9209003e-09, 8.857471e-09, 1.0727472e-08, 4.517742e-09, 2.1257975e-09, 8.624051e-09, 1.6231718e-08,
+            -5.2733484e-09, -9.447764e-09, 2.6389044e-09, 1.5212242e-08, 6.9040245e-09, -8.55862e-09, 2.7857443e-08,
+            -1.8724423e-08, -9.271929e-09, -1.1235254e-08, 5.4834053e-09,
+        ],
+    );
+    let c0_hi = table(
+        i,
+        [
+            0.0, 0.079208605, 0.09673189, 0.11420819, 0.13162911, 0.15763852, 0.19204724, 0.22608839, 0.25970015,
+            0.30918372, 0.3731292, 0.4343869, 0.49261346, 0.57367444, 0.66908467, 0.74946404, 0.8151024, 0.8883882,
+            0.94817007, 0.97844374, 0.99199003, 0.9985373, 0.9998994, 0.9999957, 0.9999999,
+        ],
+    );
+    let t = m - centre;
+    let q = fma(fma(fma(fma(c6, t, c5), t, c4), t, c3), t, c2) * t;
+    let low = fma(q, t, fma(c1, t, c0_lo));
+    // erf(x)/x - 1 = (2/sqrt(pi)) (1 - x^2/3 + x^4/10) - 1 to 2^-29 below 1/16.
+    let small = fma(m, poly(m * m, [0.12837917, -0.37612638, 0.11283792]), m);
+    copysign(select(m < 0.0625, small, c0_hi + low), x)
 }
