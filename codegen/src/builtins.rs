@@ -218,11 +218,18 @@ fn min_max(g: &mut Graph, op: BinOp, a: ValueId, b: ValueId) -> ValueId {
     }
 }
 
-/// `x * 2^k`. Where `2^k` is a normal float and the product is not subnormal,
-/// one multiply is exact (or overflows to inf, rounded once); the other lanes,
-/// rare in practice, need `ldexp_exact`, which costs twice as much, so it runs
-/// only when some lane of the vector needs it (`Node::Rare`).
+/// `x * 2^k`, a `Node::Ldexp` whose generic form is `ldexp_generic`.
 fn ldexp(g: &mut Graph, x: ValueId, k: ValueId) -> ValueId {
+    let generic = ldexp_generic(g, x, k);
+    g.add(Node::Ldexp(x, k, generic))
+}
+
+/// `x * 2^k` from other nodes. Where `2^k` is a normal float and the product
+/// is not subnormal, one multiply is exact (or overflows to inf, rounded
+/// once); the other lanes, rare in practice, need `ldexp_exact`, which costs
+/// twice as much, so it runs only when some lane of the vector needs it
+/// (`Node::Rare`).
+fn ldexp_generic(g: &mut Graph, x: ValueId, k: ValueId) -> ValueId {
     let exact = ldexp_exact(g, x, k);
     let scale = g.add(Node::Unary(UnOp::Pow2i, k));
     let product = g.add(Node::Binary(BinOp::Mul, x, scale));
@@ -237,25 +244,30 @@ fn ldexp(g: &mut Graph, x: ValueId, k: ValueId) -> ValueId {
     g.add(Node::Rare(rare, exact, product))
 }
 
-/// `x * 2^k` in two exact power-of-two steps, so that `k` may reach the whole
-/// range [-252, 254], rounded once. A subnormal result is the multiple of
-/// 2^-149 nearest to `|x| 2^(k+149)`, which is computed exactly wherever it
-/// can round to a nonzero multiple (scaled up first, so no intermediate is
-/// subnormal), rounded once and written as bits: x86 takes a microcode assist
-/// (100+ cycles) for every multiply whose result is subnormal, so those lanes
-/// never run one (their normal-path multiply is defused to `2^0`). A normal
-/// result is `x 2^k1 2^k2` with `k1 = round(k/2)`: both steps stay normal.
+/// `x * 2^k` in exact power-of-two steps, for any `k` (clamped to [-278,
+/// 278], beyond which every result is 0 or inf), rounded once. A subnormal
+/// result is the multiple of 2^-149 nearest to `|x| 2^(k+149)`, which is
+/// computed exactly wherever it can round to a nonzero multiple (scaled up
+/// first, so no intermediate is subnormal), rounded once and written as bits:
+/// x86 takes a microcode assist (100+ cycles) for every multiply whose result
+/// is subnormal, so those lanes never run one (their normal-path multiply is
+/// defused to `2^0`). A normal result is `x 2^k1 2^k2 2^k3` with each step
+/// within [-93, 93]: the intermediates lie between `x` and the result, so
+/// they stay normal.
 fn ldexp_exact(g: &mut Graph, x: ValueId, k: ValueId) -> ValueId {
     let c = |g: &mut Graph, v: f32| g.constant(v);
-    let (lo, hi, half, zero) = (c(g, -252.0), c(g, 254.0), c(g, 0.5), c(g, 0.0));
+    let (lo, hi, half, third, zero) = (c(g, -278.0), c(g, 278.0), c(g, 0.5), c(g, 1.0 / 3.0), c(g, 0.0));
     let kc = g.add(Node::Binary(BinOp::MaxRaw, lo, k));
     let kc = g.add(Node::Binary(BinOp::MinRaw, hi, kc));
-    // |x| 2^e with e = kc + 149 in [-103, 403], as 2^e1 2^e2: e1 = min(e, 127)
-    // and e2 = e - e1 >= 0, both valid exponents (e2 is capped at 127: beyond
-    // that, kc > 105, the result is not subnormal and `scaled` is unused).
-    let (shift, max_exponent) = (c(g, 149.0), c(g, 127.0));
+    // |x| 2^e with e = kc + 149 in [-129, 427], as 2^e1 2^e2: e1 in [-126,
+    // 127] and e2 = e - e1 in [-3, 127], valid exponents (e2 is capped at 127:
+    // beyond that, kc > 105, the result is not subnormal and `scaled` is
+    // unused; e2 < 0 only where |x| 2^e < 1/2, which rounds to 0 whatever
+    // the steps round to).
+    let (shift, min_exponent, max_exponent) = (c(g, 149.0), c(g, -126.0), c(g, 127.0));
     let e = g.add(Node::Binary(BinOp::Add, kc, shift));
     let e1 = g.add(Node::Binary(BinOp::MinRaw, max_exponent, e));
+    let e1 = g.add(Node::Binary(BinOp::MaxRaw, min_exponent, e1));
     let e2 = g.add(Node::Binary(BinOp::Sub, e, e1));
     let e2 = g.add(Node::Binary(BinOp::MinRaw, max_exponent, e2));
     let ax = g.add(Node::Unary(UnOp::Abs, x));
@@ -269,17 +281,21 @@ fn ldexp_exact(g: &mut Graph, x: ValueId, k: ValueId) -> ValueId {
     let units = g.add(Node::Unary(UnOp::Round, scaled));
     let sub = g.add(Node::Unary(UnOp::IntBits, units));
     let sub = g.add(Node::Binary(BinOp::CopySign, sub, x));
-    // Tiny lanes run the normal path as x * 1 * 1.
-    let k_half = g.add(Node::Binary(BinOp::Mul, kc, half));
-    let k1 = g.add(Node::Unary(UnOp::Round, k_half));
-    let k2 = g.add(Node::Binary(BinOp::Sub, kc, k1));
-    let k1 = g.add(Node::Select(tiny, zero, k1));
-    let k2 = g.add(Node::Select(tiny, zero, k2));
-    let s1 = g.add(Node::Unary(UnOp::Pow2i, k1));
-    let s2 = g.add(Node::Unary(UnOp::Pow2i, k2));
-    let y = g.add(Node::Binary(BinOp::Mul, x, s1));
-    let normal = g.add(Node::Binary(BinOp::Mul, y, s2));
-    g.add(Node::Select(tiny, sub, normal))
+    // k1 = round(kc/3), k2 = round((kc - k1)/2), k3 = kc - k1 - k2; tiny lanes
+    // run the normal path as x * 1 * 1 * 1.
+    let k_third = g.add(Node::Binary(BinOp::Mul, kc, third));
+    let k1 = g.add(Node::Unary(UnOp::Round, k_third));
+    let rest = g.add(Node::Binary(BinOp::Sub, kc, k1));
+    let k_half = g.add(Node::Binary(BinOp::Mul, rest, half));
+    let k2 = g.add(Node::Unary(UnOp::Round, k_half));
+    let k3 = g.add(Node::Binary(BinOp::Sub, rest, k2));
+    let mut y = x;
+    for step in [k1, k2, k3] {
+        let step = g.add(Node::Select(tiny, zero, step));
+        let scale = g.add(Node::Unary(UnOp::Pow2i, step));
+        y = g.add(Node::Binary(BinOp::Mul, y, scale));
+    }
+    g.add(Node::Select(tiny, sub, y))
 }
 
 /// Knuth's TwoSum: the rounding error of `a + b`, exact for any order of

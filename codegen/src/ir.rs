@@ -114,6 +114,10 @@ pub enum Node {
     Table(ValueId, Vec<u32>),
     /// A call to another `#[kernel]`, inlined through its per-target `eval`.
     Call(CallTarget, Vec<ValueId>),
+    /// `x * 2^k` rounded once (`ldexp(x, k)`): the third value computes it
+    /// from other nodes, for every target; one with a native instruction
+    /// (AVX-512's `vscalefps`) uses that instead and never sees those nodes.
+    Ldexp(ValueId, ValueId, ValueId),
 }
 
 /// The path of a called kernel, kept as tokens so it can be hashed and re-emitted.
@@ -253,10 +257,15 @@ impl Kernel {
     /// The rare branches of `Rare` nodes are left out: they run only where
     /// some lane needs them.
     pub fn own_cost(&self) -> u32 {
-        self.needed(self.result, &vec![false; self.graph.nodes.len()])
+        self.needed(self.result, &vec![false; self.graph.nodes.len()], false)
             .into_iter()
             .map(|id| match &self.graph.nodes[id] {
-                Node::Param(_) | Node::Const(_) | Node::Const64(_) | Node::WithF64(..) | Node::Call(..) => 0,
+                Node::Param(_)
+                | Node::Const(_)
+                | Node::Const64(_)
+                | Node::WithF64(..)
+                | Node::Ldexp(..)
+                | Node::Call(..) => 0,
                 Node::Binary(BinOp::Div, ..) | Node::Unary(UnOp::Sqrt, _) => 4,
                 Node::Unary(UnOp::Pow2i | UnOp::Exponent | UnOp::Mantissa | UnOp::IntBits, _) => 3,
                 Node::MulLo(..) | Node::Table(..) | Node::Widen(_) | Node::Narrow(_) => 2,
@@ -269,8 +278,9 @@ impl Kernel {
 
     /// Nodes `root` needs on a CPU target that are not `in_scope`, in
     /// definition order, not following the rare operand of a `Rare` node (its
-    /// branch computes that).
-    pub fn needed(&self, root: ValueId, in_scope: &[bool]) -> Vec<ValueId> {
+    /// branch computes that), nor the generic expansion of `ldexp` on a target
+    /// with a `native_ldexp`.
+    pub fn needed(&self, root: ValueId, in_scope: &[bool], native_ldexp: bool) -> Vec<ValueId> {
         let mut needed = vec![false; self.graph.nodes.len()];
         let mut stack = vec![root];
         while let Some(id) = stack.pop() {
@@ -281,6 +291,8 @@ impl Kernel {
             match &self.graph.nodes[id] {
                 Node::Rare(cond, _, common) => stack.extend([*cond, *common]),
                 Node::WithF64(wide, _) => stack.push(*wide),
+                Node::Ldexp(x, k, _) if native_ldexp => stack.extend([*x, *k]),
+                Node::Ldexp(_, _, generic) => stack.push(*generic),
                 node => stack.extend(operands(node)),
             }
         }
@@ -312,7 +324,7 @@ pub fn operands(node: &Node) -> Vec<ValueId> {
         | Node::Cmp(_, a, b)
         | Node::MaskBin(_, a, b)
         | Node::WithF64(a, b) => vec![*a, *b],
-        Node::Fma(a, b, c) | Node::Select(a, b, c) | Node::Rare(a, b, c) => vec![*a, *b, *c],
+        Node::Fma(a, b, c) | Node::Select(a, b, c) | Node::Rare(a, b, c) | Node::Ldexp(a, b, c) => vec![*a, *b, *c],
         Node::Call(_, args) => args.clone(),
     }
 }

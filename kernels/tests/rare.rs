@@ -64,16 +64,22 @@ fn ldexp_is_one_rounding_on_both_paths() {
 /// One rounding where a two-step scaling would round twice: subnormal inputs
 /// scaled down (`ldexp(5 * 2^-149, -3)` is 2^-149: 0.625 units, while rounding
 /// 1.25 units to 1 and then halving ties 0.5 to 0), normal inputs scaled into
-/// the subnormal range, and every k that reaches it, against the f64 product
-/// rounded once.
+/// the subnormal range, and every k that reaches it, and |k| up to 282 (huge
+/// inputs scaled into the subnormal range, subnormal ones up to overflow),
+/// against the f64 product rounded once. The generic expansion and AVX-512's
+/// `vscalefps` must agree with it and with each other.
 #[test]
-fn ldexp_rounds_once_into_the_subnormal_range() {
+fn ldexp_rounds_once_for_every_k() {
     let mut x: Vec<f32> = (0..4096u32).map(f32::from_bits).collect();
     x.extend((0..4096u32).map(|i| f32::from_bits(0x0080_0000 + i * 0x0001_0fff)));
     x.extend((0..512u32).map(|i| f32::from_bits(0x3f80_0000 + i * 0x0000_4001)));
+    x.extend((0..512u32).map(|i| f32::from_bits(0x7e80_0000 + i * 0x0000_7fff)));
     let x: Vec<f32> = x.iter().flat_map(|&v| [v, -v]).collect();
+    // Beyond |k| = 252 only huge x (k < 0) and subnormal x (k > 0) give
+    // results other than 0 and inf; up to |k| = 278 some of them are finite.
+    let ks = (-160..=24).chain(-282..=-240).chain(240..=282).chain([-300, 100, 200, 300]);
     for isa in scaled::KERNEL.runnable_isas() {
-        for k in (-160..=24).chain([-200, -252, -300, 100, 200, 254]) {
+        for k in ks.clone() {
             let ks = vec![k as f32; x.len()];
             let mut out = vec![0.0f32; x.len()];
             scaled::with_isa(isa, &x, &ks, &mut out).unwrap();

@@ -174,6 +174,13 @@ impl Target for Avx512 {
     fn any(&self, mask: &Ident) -> TokenStream {
         quote!(#mask != 0)
     }
+    fn ldexp(&self, x: &Ident, k: &Ident) -> Option<TokenStream> {
+        // `vscalefps`: x * 2^floor(k) rounded once, subnormal results and
+        // overflow included, as the generic expansion computes it for
+        // integral `k`, in one instruction instead of a multiply, a range
+        // check and a rare exact path.
+        Some(quote!(_mm512_scalef_ps(#x, #k)))
+    }
     fn table(&self, i: &Ident, values: &[f32]) -> TokenStream {
         // Permutes read only the low 4 (5) index bits, so any index is safe.
         if values.len() <= 16 {

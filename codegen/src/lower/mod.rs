@@ -19,7 +19,7 @@ pub mod wgsl;
 mod x86;
 
 use proc_macro2::{Ident, Literal, Span, TokenStream};
-use quote::{format_ident, quote};
+use quote::{ToTokens, format_ident, quote};
 
 use crate::ir::{BinOp, CallTarget, CmpOp, Kernel, MaskOp, Node, ParamKind, Ty, UnOp, ValueId};
 
@@ -82,6 +82,11 @@ pub trait Target {
     fn wide_binary(&self, op: BinOp, a: TokenStream, b: TokenStream) -> TokenStream;
     /// `a * b + c` on one part, fused where the target has FMA.
     fn wide_fma(&self, a: TokenStream, b: TokenStream, c: TokenStream) -> TokenStream;
+    /// `x * 2^k` rounded once, where the target has an instruction for it;
+    /// `None` uses the generic expansion (`builtins::ldexp_generic`).
+    fn ldexp(&self, _x: &Ident, _k: &Ident) -> Option<TokenStream> {
+        None
+    }
     /// `table[trunc(i)]` per lane. This default goes through memory, one lane at
     /// a time; targets with a vector permute or gather override it.
     fn table(&self, i: &Ident, values: &[f32]) -> TokenStream {
@@ -207,6 +212,11 @@ pub fn target_module(k: &Kernel, t: &dyn Target) -> TokenStream {
     }
 }
 
+/// Whether the target lowers `ldexp` to an instruction of its own.
+fn native_ldexp(t: &dyn Target) -> bool {
+    t.ldexp(&format_ident!("x"), &format_ident!("k")).is_some()
+}
+
 /// Whether the target's code is plain Rust (no intrinsics, no `unsafe`).
 fn is_portable(t: &dyn Target) -> bool {
     t.features().is_none()
@@ -255,7 +265,7 @@ fn eval_fn(k: &Kernel, t: &dyn Target) -> TokenStream {
 fn block(k: &Kernel, t: &dyn Target, root: ValueId, in_scope: &[bool]) -> Vec<TokenStream> {
     let mut scope = in_scope.to_vec();
     let mut stmts = Vec::new();
-    for id in k.needed(root, in_scope) {
+    for id in k.needed(root, in_scope, native_ldexp(t)) {
         let node = &k.graph.nodes[id];
         let v = value(id);
         match node {
@@ -266,6 +276,13 @@ fn block(k: &Kernel, t: &dyn Target, root: ValueId, in_scope: &[bool]) -> Vec<To
                 let any = t.any(&cond);
                 let select = t.select(&cond, &rare, &common);
                 stmts.push(quote!(let #v = if #any { #(#inner)* #select } else { #common };));
+            }
+            Node::Ldexp(x, k_, generic) => {
+                let expr = match t.ldexp(&operand(k, *x), &operand(k, *k_)) {
+                    Some(native) => native,
+                    None => operand(k, *generic).into_token_stream(),
+                };
+                stmts.push(quote!(let #v = #expr;));
             }
             _ if k.graph.ty(id) == Ty::F64 => {
                 let expr = wide_expr(k, t, node);
@@ -327,6 +344,7 @@ fn node_expr(k: &Kernel, t: &dyn Target, node: &Node) -> TokenStream {
         Node::Not(a) => t.not(&o(a)),
         Node::Select(m, a, b) => t.select(&o(m), &o(a), &o(b)),
         Node::Rare(..) => unreachable!("a branch, emitted by `block`"),
+        Node::Ldexp(..) => unreachable!("native or generic, chosen by `block`"),
         Node::Narrow(a) => t.narrow(&o(a)),
         Node::Const64(_) | Node::Widen(_) | Node::WithF64(..) => unreachable!("handled by `block`"),
         Node::Table(i, bits) => {
