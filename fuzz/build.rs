@@ -1,5 +1,7 @@
 //! Writes `generated.rs`: random kernels, their sources (for the interpreter)
-//! and their descriptors.
+//! and their descriptors; with `FUZZ_MINIMISE=<kernel>`, also one kernel per
+//! sub-expression of that kernel, so the test can print the smallest one that
+//! still disagrees.
 
 use std::fmt::Write;
 
@@ -32,6 +34,8 @@ struct Gen<'a> {
     names: Vec<String>,
     /// Earlier kernels: (name, parameter count).
     callees: &'a [(String, usize)],
+    /// Every compound expression generated, innermost first.
+    subs: Vec<String>,
 }
 
 impl Gen<'_> {
@@ -40,6 +44,14 @@ impl Gen<'_> {
     }
 
     fn value(&mut self, depth: usize) -> String {
+        let v = self.any_value(depth);
+        if v.contains('(') {
+            self.subs.push(v.clone());
+        }
+        v
+    }
+
+    fn any_value(&mut self, depth: usize) -> String {
         if depth == 0 || self.rng.below(6) == 0 {
             return if self.rng.below(3) == 0 {
                 self.lit()
@@ -125,7 +137,7 @@ impl Gen<'_> {
                 let args: Vec<String> = (0..arity).map(|_| self.value(d)).collect();
                 format!("{name}({})", args.join(", "))
             }
-            _ => self.value(d),
+            _ => self.any_value(d),
         }
     }
 
@@ -159,6 +171,8 @@ impl Gen<'_> {
 fn main() {
     println!("cargo::rerun-if-env-changed=FUZZ_SEED");
     println!("cargo::rerun-if-env-changed=FUZZ_KERNELS");
+    println!("cargo::rerun-if-env-changed=FUZZ_MINIMISE");
+    let minimise = std::env::var("FUZZ_MINIMISE").unwrap_or_default();
     let seed: u64 = std::env::var("FUZZ_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -171,6 +185,7 @@ fn main() {
     let mut out = String::from("use simdwise_macros::kernel;\n\n");
     let mut callees: Vec<(String, usize)> = Vec::new();
     let mut sources = Vec::new();
+    let mut parts = Vec::new();
     for k in 0..count {
         let streams = 1 + rng.below(3);
         let scalars = rng.below(5);
@@ -183,6 +198,7 @@ fn main() {
             rng: &mut rng,
             names,
             callees: &callees,
+            subs: Vec::new(),
         };
         for l in 0..g.rng.below(4) {
             let v = g.value(3);
@@ -196,6 +212,21 @@ fn main() {
             params.join(", ")
         );
         let _ = write!(out, "#[kernel]\n{source}\n");
+        if name == minimise {
+            // The same parameters and bindings, each sub-expression as the
+            // result; shortest first, duplicates once.
+            let mut subs = g.subs.clone();
+            subs.sort_by_key(|s| (s.len(), s.clone()));
+            subs.dedup();
+            for (i, sub) in subs.iter().enumerate() {
+                let part = format!(
+                    "pub fn {name}_m{i}({}) -> f32 {{\n{body}    {sub}\n}}\n",
+                    params.join(", ")
+                );
+                let _ = write!(out, "#[kernel]\n{part}\n");
+                parts.push((format!("{name}_m{i}"), part));
+            }
+        }
         sources.push((name.clone(), source));
         callees.push((name, streams + scalars));
     }
@@ -205,6 +236,17 @@ fn main() {
         let _ = writeln!(out, "    (&{name}::KERNEL, {source:?}),");
     }
     out.push_str("];\n");
+    out.push_str("/// With `FUZZ_MINIMISE`: that kernel's sub-expressions as kernels, shortest first.\n");
+    out.push_str("pub static PARTS: &[(&simdwise_runtime::Kernel, &str)] = &[\n");
+    for (name, source) in &parts {
+        let _ = writeln!(out, "    (&{name}::KERNEL, {source:?}),");
+    }
+    out.push_str("];\n");
+    let _ = writeln!(
+        out,
+        "/// The generator's settings, to rerun it.\npub const SEED: u64 = {seed};"
+    );
+    let _ = writeln!(out, "pub const COUNT: usize = {count};");
     let path = std::path::Path::new(&std::env::var("OUT_DIR").unwrap()).join("generated.rs");
     std::fs::write(path, out).unwrap();
 }

@@ -7,12 +7,14 @@
 //! of `+` and `*`, and x86 propagates the first operand's NaN). Inputs:
 //! special values and random bit patterns; then every length 0..=130 at
 //! offsets 0..4, and a call large enough to run on several threads, must give
-//! the full buffer's results.
+//! the full buffer's results. A disagreement is minimised: rerun with
+//! `FUZZ_MINIMISE=<kernel>` (the message says how) and the smallest
+//! sub-expression that still disagrees on that input is printed as a kernel.
 
 use std::collections::HashMap;
 
 use simdwise_codegen::Program;
-use simdwise_fuzz::KERNELS;
+use simdwise_fuzz::{COUNT, KERNELS, PARTS, SEED};
 use simdwise_runtime::{Isa, Kernel};
 use simdwise_testkit::{Rng, same_result, special_values};
 
@@ -27,18 +29,47 @@ fn run(kernel: &Kernel, isa: Isa, streams: &[Vec<f32>], scalars: &[f32], len: us
     out
 }
 
+fn eval(programs: &HashMap<String, Program>, name: &str, args: &[f32], fused: bool) -> f32 {
+    programs[name].eval(args, fused, &|callee, a| eval(programs, callee, a, fused))
+}
+
+/// The smallest of `PARTS` (the failing kernel's sub-expressions, when
+/// `FUZZ_MINIMISE` named it) whose `isa` variant disagrees with the
+/// interpreter on `args`; else how to rerun with them.
+fn minimised(programs: &HashMap<String, Program>, name: &str, isa: Isa, args: &[f32]) -> String {
+    let prefix = format!("{name}_m");
+    let parts: Vec<_> = PARTS.iter().filter(|(k, _)| k.name().starts_with(&prefix)).collect();
+    if parts.is_empty() {
+        return format!(
+            "minimise: FUZZ_MINIMISE={name} FUZZ_SEED={SEED} FUZZ_KERNELS={COUNT} cargo test --release -p simdwise-fuzz"
+        );
+    }
+    for (kernel, source) in parts {
+        let (streams, scalars) = args.split_at(kernel.inputs().len());
+        let streams: Vec<Vec<f32>> = streams.iter().map(|&v| vec![v]).collect();
+        let got = run(kernel, isa, &streams, scalars, 1, 0)[0];
+        let want = eval(programs, kernel.name(), args, fused(isa));
+        if !same_result(got, want) {
+            return format!(
+                "minimised: the smallest sub-expression that disagrees gives {got:e} ({:#010x}), the interpreter {want:e} ({:#010x}):\n{source}",
+                got.to_bits(),
+                want.to_bits()
+            );
+        }
+    }
+    "minimised: every sub-expression agrees; the disagreement needs the whole kernel".to_owned()
+}
+
 #[test]
 fn every_variant_matches_the_interpreter() {
     let programs: HashMap<String, Program> = KERNELS
         .iter()
+        .chain(PARTS)
         .map(|(_, source)| {
             let p = Program::parse(proc_macro2::TokenStream::new(), source.parse().unwrap()).unwrap();
             (p.name(), p)
         })
         .collect();
-    fn eval(programs: &HashMap<String, Program>, name: &str, args: &[f32], fused: bool) -> f32 {
-        programs[name].eval(args, fused, &|callee, a| eval(programs, callee, a, fused))
-    }
     let specials = special_values();
     let mut rng = Rng::new(0xf022);
     let mut failures = Vec::new();
@@ -73,11 +104,12 @@ fn every_variant_matches_the_interpreter() {
                 let want = eval(&programs, kernel.name(), &args, fused(isa));
                 if !same_result(full[i], want) {
                     failures.push(format!(
-                        "{} [{isa}] at {args:?}: {:e} ({:#010x}), the interpreter says {want:e} ({:#010x})\n{source}",
+                        "{} [{isa}] at {args:?}: {:e} ({:#010x}), the interpreter says {want:e} ({:#010x})\n{source}{}",
                         kernel.name(),
                         full[i],
                         full[i].to_bits(),
-                        want.to_bits()
+                        want.to_bits(),
+                        minimised(&programs, kernel.name(), isa, &args)
                     ));
                     break;
                 }

@@ -77,7 +77,10 @@ fn ldexp_rounds_once_for_every_k() {
     let x: Vec<f32> = x.iter().flat_map(|&v| [v, -v]).collect();
     // Beyond |k| = 252 only huge x (k < 0) and subnormal x (k > 0) give
     // results other than 0 and inf; up to |k| = 278 some of them are finite.
-    let ks = (-160..=24).chain(-282..=-240).chain(240..=282).chain([-300, 100, 200, 300]);
+    let ks = (-160..=24)
+        .chain(-282..=-240)
+        .chain(240..=282)
+        .chain([-300, 100, 200, 300]);
     for isa in scaled::KERNEL.runnable_isas() {
         for k in ks.clone() {
             let ks = vec![k as f32; x.len()];
