@@ -11,12 +11,15 @@
 //! `FUZZ_MINIMISE=<kernel>` (the message says how) and the smallest
 //! sub-expression that still disagrees on that input is printed as a kernel.
 
+mod common;
+
 use std::collections::HashMap;
 
+use common::{eval, inputs, programs};
 use simdwise_codegen::Program;
 use simdwise_fuzz::{COUNT, KERNELS, PARTS, SEED};
 use simdwise_runtime::{Isa, Kernel};
-use simdwise_testkit::{Rng, same_result, special_values};
+use simdwise_testkit::{Rng, same_result};
 
 fn fused(isa: Isa) -> bool {
     !matches!(isa, Isa::Scalar | Isa::Sse2)
@@ -27,10 +30,6 @@ fn run(kernel: &Kernel, isa: Isa, streams: &[Vec<f32>], scalars: &[f32], len: us
     let mut out = vec![0.0; len];
     simdwise_runtime::run_with_isa(kernel, isa, &inputs, scalars, &mut out).unwrap();
     out
-}
-
-fn eval(programs: &HashMap<String, Program>, name: &str, args: &[f32], fused: bool) -> f32 {
-    programs[name].eval(args, fused, &|callee, a| eval(programs, callee, a, fused))
 }
 
 /// The smallest of `PARTS` (the failing kernel's sub-expressions, when
@@ -62,36 +61,13 @@ fn minimised(programs: &HashMap<String, Program>, name: &str, isa: Isa, args: &[
 
 #[test]
 fn every_variant_matches_the_interpreter() {
-    let programs: HashMap<String, Program> = KERNELS
-        .iter()
-        .chain(PARTS)
-        .map(|(_, source)| {
-            let p = Program::parse(proc_macro2::TokenStream::new(), source.parse().unwrap()).unwrap();
-            (p.name(), p)
-        })
-        .collect();
-    let specials = special_values();
+    let programs = programs();
     let mut rng = Rng::new(0xf022);
     let mut failures = Vec::new();
     let mut skipped = Vec::new();
     for (kernel, source) in KERNELS {
-        let n = specials.len().max(300);
-        let streams: Vec<Vec<f32>> = (0..kernel.inputs().len())
-            .map(|s| {
-                (0..n)
-                    .map(|i| {
-                        if i < specials.len() && rng.next_u64().is_multiple_of(2) {
-                            specials[(i * (s + 1) * 7) % specials.len()]
-                        } else {
-                            f32::from_bits(rng.next_u64() as u32)
-                        }
-                    })
-                    .collect()
-            })
-            .collect();
-        let scalars: Vec<f32> = (0..kernel.scalars().len())
-            .map(|_| specials[(rng.next_u64() % specials.len() as u64) as usize])
-            .collect();
+        let (streams, scalars) = inputs(kernel, &mut rng);
+        let n = streams[0].len();
         for isa in kernel.isas() {
             if !isa.is_available() {
                 skipped.push(format!("{} [{isa}]", kernel.name()));
