@@ -218,19 +218,20 @@ fn min_max(g: &mut Graph, op: BinOp, a: ValueId, b: ValueId) -> ValueId {
     }
 }
 
-/// `x * 2^k`, a `Node::Ldexp` whose generic form is `ldexp_generic`.
+/// `x * 2^k`, a `Node::Ldexp` whose generic form is `ldexp_generic`, and
+/// whose exact path a native lowering uses for its subnormal results.
 fn ldexp(g: &mut Graph, x: ValueId, k: ValueId) -> ValueId {
-    let generic = ldexp_generic(g, x, k);
-    g.add(Node::Ldexp(x, k, generic))
+    let exact = ldexp_exact(g, x, k);
+    let generic = ldexp_generic(g, x, k, exact);
+    g.add(Node::Ldexp(x, k, exact, generic))
 }
 
 /// `x * 2^k` from other nodes. Where `2^k` is a normal float and the product
 /// is not subnormal, one multiply is exact (or overflows to inf, rounded
-/// once); the other lanes, rare in practice, need `ldexp_exact`, which costs
-/// twice as much, so it runs only when some lane of the vector needs it
-/// (`Node::Rare`).
-fn ldexp_generic(g: &mut Graph, x: ValueId, k: ValueId) -> ValueId {
-    let exact = ldexp_exact(g, x, k);
+/// once); the other lanes, rare in practice, need `exact` (`ldexp_exact`),
+/// which costs twice as much, so it runs only when some lane of the vector
+/// needs it (`Node::Rare`).
+fn ldexp_generic(g: &mut Graph, x: ValueId, k: ValueId, exact: ValueId) -> ValueId {
     let scale = g.add(Node::Unary(UnOp::Pow2i, k));
     let product = g.add(Node::Binary(BinOp::Mul, x, scale));
     let (max_k, min_normal) = (g.constant(126.0), g.constant(f32::MIN_POSITIVE));

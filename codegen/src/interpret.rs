@@ -112,7 +112,7 @@ impl Program {
                 Node::Widen(a) => Value::D(f64::from(v(*a).f())),
                 Node::Narrow(a) => Value::F(v(*a).d() as f32),
                 Node::WithF64(wide, _) => v(*wide),
-                Node::Ldexp(_, _, generic) => v(*generic),
+                Node::Ldexp(.., generic) => v(*generic),
             };
             values[id] = Some(value);
         }

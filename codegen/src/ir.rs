@@ -114,10 +114,13 @@ pub enum Node {
     Table(ValueId, Vec<u32>),
     /// A call to another `#[kernel]`, inlined through its per-target `eval`.
     Call(CallTarget, Vec<ValueId>),
-    /// `x * 2^k` rounded once (`ldexp(x, k)`): the third value computes it
+    /// `x * 2^k` rounded once (`ldexp(x, k)`): the fourth value computes it
     /// from other nodes, for every target; one with a native instruction
-    /// (AVX-512's `vscalefps`) uses that instead and never sees those nodes.
-    Ldexp(ValueId, ValueId, ValueId),
+    /// (AVX-512's `vscalefps`) uses that instead, and the third value (the
+    /// exact path, which never forms a subnormal by multiplying) in a branch
+    /// for the lanes whose result is subnormal: x86 takes a microcode assist
+    /// for every instruction that rounds to a subnormal.
+    Ldexp(ValueId, ValueId, ValueId, ValueId),
 }
 
 /// The path of a called kernel, kept as tokens so it can be hashed and re-emitted.
@@ -291,8 +294,8 @@ impl Kernel {
             match &self.graph.nodes[id] {
                 Node::Rare(cond, _, common) => stack.extend([*cond, *common]),
                 Node::WithF64(wide, _) => stack.push(*wide),
-                Node::Ldexp(x, k, _) if native_ldexp => stack.extend([*x, *k]),
-                Node::Ldexp(_, _, generic) => stack.push(*generic),
+                Node::Ldexp(x, k, ..) if native_ldexp => stack.extend([*x, *k]),
+                Node::Ldexp(.., generic) => stack.push(*generic),
                 node => stack.extend(operands(node)),
             }
         }
@@ -324,7 +327,8 @@ pub fn operands(node: &Node) -> Vec<ValueId> {
         | Node::Cmp(_, a, b)
         | Node::MaskBin(_, a, b)
         | Node::WithF64(a, b) => vec![*a, *b],
-        Node::Fma(a, b, c) | Node::Select(a, b, c) | Node::Rare(a, b, c) | Node::Ldexp(a, b, c) => vec![*a, *b, *c],
+        Node::Fma(a, b, c) | Node::Select(a, b, c) | Node::Rare(a, b, c) => vec![*a, *b, *c],
+        Node::Ldexp(a, b, c, d) => vec![*a, *b, *c, *d],
         Node::Call(_, args) => args.clone(),
     }
 }

@@ -5,7 +5,7 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
-use super::{MaskedTail, StreamingStores, Target, padded, x86};
+use super::{MaskedTail, NativeLdexp, StreamingStores, Target, padded, x86};
 use crate::ir::{BinOp, CmpOp, MaskOp, UnOp};
 
 pub struct Avx512;
@@ -174,12 +174,20 @@ impl Target for Avx512 {
     fn any(&self, mask: &Ident) -> TokenStream {
         quote!(#mask != 0)
     }
-    fn ldexp(&self, x: &Ident, k: &Ident) -> Option<TokenStream> {
-        // `vscalefps`: x * 2^floor(k) rounded once, subnormal results and
-        // overflow included, as the generic expansion computes it for
-        // integral `k`, in one instruction instead of a multiply, a range
-        // check and a rare exact path.
-        Some(quote!(_mm512_scalef_ps(#x, #k)))
+    fn ldexp(&self, x: &Ident, k: &Ident, subnormal: &Ident) -> Option<NativeLdexp> {
+        // `vscalefps`: x * 2^floor(k) rounded once, overflow included, as the
+        // generic expansion computes it for integral `k`, in one instruction
+        // instead of a multiply and a range check. A lane whose result is
+        // subnormal (floor(log2|x|) + k < -126, from `vgetexpps`; zeros
+        // excepted) would cost a microcode assist: it is scaled by 2^0 here
+        // and computed by the exact path.
+        Some(NativeLdexp {
+            subnormal: quote!(
+                _mm512_cmp_ps_mask(_mm512_add_ps(_mm512_getexp_ps(#x), #k), _mm512_set1_ps(-126.0), _CMP_LT_OQ)
+                    & _mm512_cmp_ps_mask(#x, _mm512_setzero_ps(), _CMP_NEQ_UQ)
+            ),
+            fast: quote!(_mm512_scalef_ps(#x, _mm512_maskz_mov_ps(!#subnormal, #k))),
+        })
     }
     fn table(&self, i: &Ident, values: &[f32]) -> TokenStream {
         // Permutes read only the low 4 (5) index bits, so any index is safe.

@@ -19,7 +19,7 @@ pub mod wgsl;
 mod x86;
 
 use proc_macro2::{Ident, Literal, Span, TokenStream};
-use quote::{ToTokens, format_ident, quote};
+use quote::{format_ident, quote};
 
 use crate::ir::{BinOp, CallTarget, CmpOp, Kernel, MaskOp, Node, ParamKind, Ty, UnOp, ValueId};
 
@@ -84,7 +84,8 @@ pub trait Target {
     fn wide_fma(&self, a: TokenStream, b: TokenStream, c: TokenStream) -> TokenStream;
     /// `x * 2^k` rounded once, where the target has an instruction for it;
     /// `None` uses the generic expansion (`builtins::ldexp_generic`).
-    fn ldexp(&self, _x: &Ident, _k: &Ident) -> Option<TokenStream> {
+    /// `fast` may read the `subnormal` mask by that name.
+    fn ldexp(&self, _x: &Ident, _k: &Ident, _subnormal: &Ident) -> Option<NativeLdexp> {
         None
     }
     /// `table[trunc(i)]` per lane. This default goes through memory, one lane at
@@ -212,9 +213,18 @@ pub fn target_module(k: &Kernel, t: &dyn Target) -> TokenStream {
     }
 }
 
+/// A native `ldexp`: the lanes whose result is subnormal (a mask; the exact
+/// path computes them), and the result of the others, computed without
+/// rounding to a subnormal anywhere.
+pub struct NativeLdexp {
+    pub subnormal: TokenStream,
+    pub fast: TokenStream,
+}
+
 /// Whether the target lowers `ldexp` to an instruction of its own.
 fn native_ldexp(t: &dyn Target) -> bool {
-    t.ldexp(&format_ident!("x"), &format_ident!("k")).is_some()
+    let name = format_ident!("x");
+    t.ldexp(&name, &name, &name).is_some()
 }
 
 /// Whether the target's code is plain Rust (no intrinsics, no `unsafe`).
@@ -277,12 +287,25 @@ fn block(k: &Kernel, t: &dyn Target, root: ValueId, in_scope: &[bool]) -> Vec<To
                 let select = t.select(&cond, &rare, &common);
                 stmts.push(quote!(let #v = if #any { #(#inner)* #select } else { #common };));
             }
-            Node::Ldexp(x, k_, generic) => {
-                let expr = match t.ldexp(&operand(k, *x), &operand(k, *k_)) {
-                    Some(native) => native,
-                    None => operand(k, *generic).into_token_stream(),
-                };
-                stmts.push(quote!(let #v = #expr;));
+            Node::Ldexp(x, k_, exact, generic) => {
+                match t.ldexp(&operand(k, *x), &operand(k, *k_), &format_ident!("{v}_subnormal")) {
+                    // As for `Rare`: the exact path only when some lane needs it.
+                    Some(NativeLdexp { subnormal, fast }) => {
+                        let inner = block(k, t, *exact, &scope);
+                        let (mask, value) = (format_ident!("{v}_subnormal"), format_ident!("{v}_fast"));
+                        let any = t.any(&mask);
+                        let select = t.select(&mask, &operand(k, *exact), &value);
+                        stmts.push(quote! {
+                            let #mask = #subnormal;
+                            let #value = #fast;
+                            let #v = if #any { #(#inner)* #select } else { #value };
+                        });
+                    }
+                    None => {
+                        let generic = operand(k, *generic);
+                        stmts.push(quote!(let #v = #generic;));
+                    }
+                }
             }
             _ if k.graph.ty(id) == Ty::F64 => {
                 let expr = wide_expr(k, t, node);

@@ -102,7 +102,7 @@ fn expr(k: &Kernel, node: &Node) -> String {
         Node::Not(a) => format!("!{}", o(a)),
         // One invocation per element: nothing to skip, both sides are computed.
         Node::Select(m, t, f) | Node::Rare(m, t, f) => format!("select({}, {}, {})", o(f), o(t), o(m)),
-        Node::Ldexp(_, _, generic) => o(generic),
+        Node::Ldexp(.., generic) => o(generic),
         Node::Call(callee, args) => {
             let name = callee
                 .path

@@ -1,5 +1,4 @@
-//! What the differential tests share: the interpreter of every generated
-//! kernel, and their inputs.
+//! The interpreter of every generated kernel, and their inputs.
 
 use std::collections::HashMap;
 
