@@ -1,10 +1,11 @@
-"""Per-interval polynomial tables for table-driven kernels (tanh, erf in
-kernels/src/math.rs).
+"""Per-interval polynomial tables for the table-driven kernels (tanh and erf
+in kernels/src/math.rs, gelu_erf in kernels/src/activation.rs).
 
 [0, saturation] is cut into [0, 2^first_binade], then quarter binades
 [2^e (1 + j/4), 2^e (1 + (j+1)/4)], the interval of |x| found from its bit
-pattern. On each, a polynomial (degree 5 unless told) in t = |x| - centre, fitted by relative
-least squares on Chebyshev nodes (near-minimax), with the constant term split
+pattern (`quarter_binade`). On each, a polynomial (degree 5 unless told) in
+t = |x| - centre, fitted by relative least squares on Chebyshev nodes
+(near-minimax), with the constant term split
 hi + lo so that the final sum rounds once. On the first interval, [0, ..],
 the constant term is 0 and the slope exact (t + t^3 (c3 + c5 t^2) for tanh).
 """

@@ -4,8 +4,8 @@
 use simdwise_macros::kernel;
 
 use crate::math::{
-    exp, exp_hi, exp_k, exp_lo, exp_neg_wide, exp8_hi, exp8_k, exp8_lo, exp8_poly, exp8_r, expm1, log1p_c, sigmoid_hi,
-    sigmoid_k, sigmoid_lo,
+    exp, exp_hi, exp_k, exp_lo, exp_neg_wide, exp8_hi, exp8_k, exp8_lo, exp8_poly, exp8_r, expm1, log1p_c,
+    quarter_binade, sigmoid_hi, sigmoid_k, sigmoid_lo,
 };
 
 /// `max(x, 0)`, exact; NaN stays NaN and `-0.0` becomes `0.0`.
@@ -142,8 +142,7 @@ pub fn gelu_erf(x: f32) -> f32 {
     // From 15.875 on the tail term is far below half an ulp of the result (x
     // or -0); NaN stays NaN (the constant comes first in `min`).
     let a = min(15.875, abs(x));
-    // bits(a) * 2^-21 counts quarter binades, 1/8 at 496; `table` truncates.
-    let i = max(0.0, fma(bits(a), 4.7683716e-7, -495.0));
+    let i = quarter_binade(a, 0.125);
     let centre = table(
         i,
         [

@@ -155,6 +155,16 @@ pub fn exp8_poly(r: f32) -> f32 {
     r + r * r * poly(r, [0.5, 0.16666667, 0.041666668, 0.0083333338])
 }
 
+/// The interval of `x >= 0` in the table-driven kernels (tanh, erf,
+/// gelu_erf): 0 below `start` (a power of two), then 1, 2, ... per quarter
+/// binade, with a fraction that `table` truncates. `bits(x) * 2^-21` counts
+/// quarter binades (4 times the biased exponent, plus the top two mantissa
+/// bits); `start`'s count is exact.
+#[kernel]
+pub fn quarter_binade(x: f32, start: f32) -> f32 {
+    max(0.0, fma(bits(x), 4.7683716e-7, 1.0 - bits(start) * 4.7683716e-7))
+}
+
 /// Hyperbolic tangent, table-driven: |x| picks one of 30 intervals (`[0, 1/16]`,
 /// then quarter binades up to 9.5) from its bit pattern, and a degree-5
 /// polynomial in `t = |x| - centre` with that interval's coefficients gives the
@@ -172,8 +182,7 @@ pub fn tanh(x: f32) -> f32 {
     // From 9.0109 on tanh rounds to 1, as the last interval's polynomial does
     // up to 9.5; NaN stays NaN (the constant comes first in `min`).
     let m = min(9.5, abs(x));
-    // bits(m) * 2^-21 counts quarter binades, 1/16 at 492; `table` truncates.
-    let i = max(0.0, fma(bits(m), 4.7683716e-7, -491.0));
+    let i = quarter_binade(m, 0.0625);
     let centre = table(
         i,
         [
@@ -489,8 +498,7 @@ pub fn erf(x: f32) -> f32 {
     // The last interval's polynomial rounds to 1 up to 4; NaN stays NaN (the
     // constant comes first in `min`).
     let m = min(3.96875, abs(x));
-    // bits(m) * 2^-21 counts quarter binades, 1/16 at 492; `table` truncates.
-    let i = max(0.0, fma(bits(m), 4.7683716e-7, -491.0));
+    let i = quarter_binade(m, 0.0625);
     let centre = table(
         i,
         [

@@ -288,11 +288,12 @@ fn block(k: &Kernel, t: &dyn Target, root: ValueId, in_scope: &[bool]) -> Vec<To
                 stmts.push(quote!(let #v = if #any { #(#inner)* #select } else { #common };));
             }
             Node::Ldexp(x, k_, exact, generic) => {
-                match t.ldexp(&operand(k, *x), &operand(k, *k_), &format_ident!("{v}_subnormal")) {
+                let mask = format_ident!("{v}_subnormal");
+                match t.ldexp(&operand(k, *x), &operand(k, *k_), &mask) {
                     // As for `Rare`: the exact path only when some lane needs it.
                     Some(NativeLdexp { subnormal, fast }) => {
                         let inner = block(k, t, *exact, &scope);
-                        let (mask, value) = (format_ident!("{v}_subnormal"), format_ident!("{v}_fast"));
+                        let value = format_ident!("{v}_fast");
                         let any = t.any(&mask);
                         let select = t.select(&mask, &operand(k, *exact), &value);
                         stmts.push(quote! {
