@@ -97,15 +97,16 @@ impl Gen<'_> {
                 format!("poly({}, [{}])", self.value(d), cs.join(", "))
             }
             13 => {
-                // In range: `table` promises nothing for an index outside it.
+                // In range, or any index below 2^31 for a power-of-two count
+                // (taken modulo the count): `table` promises nothing else.
                 let n = 1 + self.rng.below(40);
                 let es: Vec<String> = (0..n).map(|_| self.lit()).collect();
-                format!(
-                    "table(clamp(abs({}), 0.0, {}.0), [{}])",
-                    self.value(d),
-                    n - 1,
-                    es.join(", ")
-                )
+                let index = if n.is_power_of_two() {
+                    format!("clamp({}, -1e9, 1e9)", self.value(d))
+                } else {
+                    format!("clamp(abs({}), 0.0, {}.0)", self.value(d), n - 1)
+                };
+                format!("table({index}, [{}])", es.join(", "))
             }
             14 => format!("bits({}) * 1e-9", self.not_nan(d)),
             15 => {

@@ -119,7 +119,7 @@ pub const BUILTINS: &[Builtin] = &[
     },
     Builtin {
         name: "table",
-        signature: "table(i, [t0, t1, ..]) (the entry at trunc(i), i in range)",
+        signature: "table(i, [t0, t1, ..]) (the entry at trunc(i): i in range, or any i modulo a power-of-two count)",
         args: &[F],
     },
     Builtin {

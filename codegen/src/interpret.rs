@@ -101,7 +101,12 @@ impl Program {
                     }
                 }
                 Node::Table(i, entries) => {
-                    let i = (v(*i).f() as usize).min(entries.len() - 1);
+                    let (i, n) = (v(*i).f(), entries.len());
+                    let i = if n.is_power_of_two() {
+                        (i as i32 as usize) & (n - 1)
+                    } else {
+                        (i as usize).min(n - 1)
+                    };
                     Value::F(f32::from_bits(entries[i]))
                 }
                 Node::Call(target, args) => {

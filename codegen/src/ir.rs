@@ -108,9 +108,11 @@ pub enum Node {
     /// every lane: vector targets compute `rare` (and whatever only it needs)
     /// in a branch taken only when some lane needs it.
     Rare(ValueId, ValueId, ValueId),
-    /// An entry of a constant table (`f32` bits), at the index `trunc(i)`. The
-    /// index must be in range; out of range, targets return some entry of the
-    /// table and never read outside it.
+    /// An entry of a constant table (`f32` bits), at the index `trunc(i)`:
+    /// modulo the length when it is a power of two (for |i| < 2^31), so that
+    /// an index's low bits pick the entry; otherwise the index must be in
+    /// range. Out of range, targets return some entry of the table and never
+    /// read outside it.
     Table(ValueId, Vec<u32>),
     /// A call to another `#[kernel]`, inlined through its per-target `eval`.
     Call(CallTarget, Vec<ValueId>),
@@ -294,12 +296,21 @@ impl Kernel {
             match &self.graph.nodes[id] {
                 Node::Rare(cond, _, common) => stack.extend([*cond, *common]),
                 Node::WithF64(wide, _) => stack.push(*wide),
-                Node::Ldexp(x, k, ..) if native_ldexp => stack.extend([*x, *k]),
+                Node::Ldexp(x, k, ..) if native_ldexp => stack.extend([*x, self.native_scale(*k)]),
                 Node::Ldexp(.., generic) => stack.push(*generic),
                 node => stack.extend(operands(node)),
             }
         }
         (0..needed.len()).filter(|&id| needed[id]).collect()
+    }
+
+    /// The scale a native `ldexp(x, k)` reads: the instruction floors it
+    /// itself, so `k = floor(y)` is read as `y` and the floor is not computed.
+    pub fn native_scale(&self, k: ValueId) -> ValueId {
+        match self.graph.nodes[k] {
+            Node::Unary(UnOp::Floor, y) => y,
+            _ => k,
+        }
     }
 
     /// Distinct called kernels on a target with (or without) f64 lanes, in first-use order.

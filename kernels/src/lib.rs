@@ -71,14 +71,15 @@ pub use simdwise_macros::kernel;
 pub use simdwise_runtime::{self as runtime, Isa, Kernel, KernelError};
 
 /// The pieces the accurate kernels are built from, for kernels of your own:
-/// `e^x = 2^exp_k (exp_hi + exp_lo)` to 2^-31 (or table-driven, `exp8_*`),
+/// `e^x = 2^exp_k (exp_hi + exp_lo)` to 2^-31 (or table-driven, `exp8_*`, `exp16_*`),
 /// `sigmoid(x) = 2^sigmoid_k (sigmoid_hi + sigmoid_lo)`, ... Each is a kernel (callable from `#[kernel]` code, where
 /// calls to parts of one function share their work once inlined); on their own
 /// they carry no accuracy bound, so they are not in [`ALL`].
 pub mod parts {
     pub use crate::math::{
-        exp_head, exp_hi, exp_k, exp_lo, exp_neg_wide, exp_r, exp_tail, exp8_hi, exp8_k, exp8_lo, exp8_m, exp8_poly,
-        exp8_r, log1p_c, quarter_binade, sigmoid_hi, sigmoid_k, sigmoid_lo, sigmoid_t,
+        exp_head, exp_hi, exp_k, exp_lo, exp_neg_wide, exp_r, exp_tail, exp2_m, exp2_s, exp8_hi, exp8_k, exp8_lo,
+        exp8_m, exp8_poly, exp8_r, exp16_m, exp16_s, log1p_c, pow2_frac, quarter_binade, sigmoid_hi, sigmoid_k,
+        sigmoid_lo, sigmoid_t,
     };
 }
 

@@ -72,15 +72,15 @@ pub fn exp_lo(x: f32) -> f32 {
     (exp_head(x) - exp_hi(x)) + exp_tail(x)
 }
 
-/// `e^x`, table-driven: `x = (8k + j) ln2/8 + r` with `j` in `[-4, 3]`, so
-/// `e^x = 2^k 2^(j/8) e^r` with |r| <= ln2/16; `2^(j/8)` from an 8-entry table
-/// as hi + lo parts (one permute on AVX2 and AVX-512), `e^r - 1` from a
-/// degree-5 polynomial, and `ln2/8` in three parts (the first two with 12
-/// bits, so `m ln2/8` is exact without FMA). One rounding at the end, up to
-/// about 0.1 ulp of earlier errors; `ldexp` applies `2^k`, subnormal results
-/// included. The steps are kernels too (`exp8_*`, see [`exp8_m`](fn@exp8_m)),
-/// for kernels that keep `e^x` unrounded, as [`gelu_erf`](fn@crate::gelu_erf)
-/// does.
+/// `e^x`, table-driven: `x = m ln2/16 + r` with |r| <= ln2/32, so
+/// `e^x = 2^floor(m/16) 2^((m mod 16)/16) e^r` ([`exp16_m`](fn@exp16_m),
+/// [`exp16_s`](fn@exp16_s)). One rounding at the end, up to about 0.07 ulp
+/// of earlier errors. Where |x| <= 87 the result is normal and the power of
+/// two one `pow2i` (one `vscalefps` on AVX-512, which floors `m/16` itself);
+/// other lanes (rare) take a clamped path with `ldexp`, subnormal results
+/// included. About 18 instructions per vector on AVX-512.
+/// [`gelu_erf`](fn@crate::gelu_erf) keeps `e^x` unrounded with the steps of an
+/// 8-entry variant (`exp8_*`, see [`exp8_m`](fn@exp8_m)).
 ///
 /// ```
 /// let mut out = [0.0; 2];
@@ -91,10 +91,61 @@ pub fn exp_lo(x: f32) -> f32 {
 /// ```
 #[kernel(max_ulp = 1)]
 pub fn exp(x: f32) -> f32 {
-    // Past these bounds the result is +inf or rounds to 0; clamping keeps k small.
-    let x = clamp(x, -104.0, 89.0);
-    let hi = exp8_hi(x);
-    ldexp(hi + fma(hi, exp8_poly(exp8_r(x)), exp8_lo(x)), exp8_k(x))
+    // Clamped, so that no lane forms a subnormal (a microcode assist on x86)
+    // before the lanes outside are replaced.
+    let xn = clamp(x, -87.0, 87.0);
+    let normal = exp16_s(xn) * pow2i(floor(exp16_m(xn) * 0.0625));
+    // Past these bounds the result is +inf or rounds to 0; clamping keeps m
+    // small (|m| <= 2401).
+    let xc = clamp(x, -104.0, 89.0);
+    let any = ldexp(exp16_s(xc), floor(exp16_m(xc) * 0.0625));
+    rare(xn != x, any, normal)
+}
+
+/// `m = round(16x/ln2)`: `x = m ln2/16 + r`, the first step of
+/// [`exp`](fn@exp), for |x| < 2^17. Adding 1.5 * 2^23 rounds to an integer
+/// (once, in the fma).
+#[kernel]
+pub fn exp16_m(x: f32) -> f32 {
+    fma(x, 23.083120, 12582912.0) - 12582912.0
+}
+
+/// `e^x / 2^floor(m/16)` rounded once, in [0.97, 1.96] for |x| <= 104 (see
+/// [`exp`](fn@exp)): `e^r - 1 - r` from a degree-3 minimax polynomial, and
+/// `ln2/16` in two parts, the first with 12 bits, so that `m ln2/16` and
+/// `x - m ln2/16` are exact even without FMA. Constants from
+/// `kernels/fit/exp.py`.
+#[kernel]
+pub fn exp16_s(x: f32) -> f32 {
+    let m = exp16_m(x);
+    let r = fma(m, -0.0433197021484375, x);
+    let r = fma(m, -1.9966365e-6, r);
+    pow2_frac(m, fma(r * r, fma(r, 0.1666704, 0.50001621), r))
+}
+
+/// `2^((m mod 16)/16) (1 + p)` rounded once, for integral `m` and small `p`
+/// (|p| < 1/32, so the sum of earlier errors stays below 0.07 ulp): `2^(j/16)`
+/// from a 16-entry table as hi + lo, indexed by the low bits of `m` (one
+/// permute each on AVX-512). The last step of [`exp`](fn@exp) and
+/// [`exp2`](fn@exp2).
+#[kernel]
+pub fn pow2_frac(m: f32, p: f32) -> f32 {
+    let hi = table(
+        m,
+        [
+            1.0, 1.0442737, 1.0905077, 1.1387886, 1.1892071, 1.2418578, 1.2968396, 1.3542556, 1.4142135, 1.4768262,
+            1.5422108, 1.6104903, 1.6817929, 1.7562522, 1.8340081, 1.9152066,
+        ],
+    );
+    let lo = table(
+        m,
+        [
+            0.0, 4.83347e-8, -1.307754e-8, 5.3862223e-8, 3.7976353e-8, 4.496838e-8, -4.0189995e-8, -1.0123349e-8,
+            2.4203235e-8, -4.500899e-8, 8.070905e-9, 9.836217e-9, -2.4755327e-8, -9.23577e-9, -1.1239278e-8,
+            9.845328e-9,
+        ],
+    );
+    hi + fma(hi, p, lo)
 }
 
 /// `m = round(x 8/ln2)`: `x = m ln2/8 + r`, the first step of the
@@ -364,8 +415,9 @@ pub fn sigmoid(x: f32) -> f32 {
     )
 }
 
-/// `2^x`: `x = k + r` with `k = round(x)` (so `r` is exact, |r| <= 1/2), a
-/// degree-6 polynomial for `(2^r - 1)/r`, and `2^k` applied in two exact steps.
+/// `2^x`: `x = m/16 + r` exactly ([`exp2_m`](fn@exp2_m)), so `2^x =
+/// 2^floor(m/16) 2^((m mod 16)/16) 2^r` ([`exp2_s`](fn@exp2_s), the table
+/// shared with [`exp`](fn@exp)); the power of two as in `exp`.
 ///
 /// ```
 /// assert_eq!(simdwise::exp2::scalar(10.0), 1024.0);
@@ -373,21 +425,29 @@ pub fn sigmoid(x: f32) -> f32 {
 /// ```
 #[kernel(max_ulp = 1)]
 pub fn exp2(x: f32) -> f32 {
-    let x = clamp(x, -151.0, 129.0);
-    let k = round(x);
-    let r = x - k;
-    let q = poly(
-        r,
-        [
-            0.69314718, 0.24022648, 0.055503324, 0.0096184369, 0.0013398876, 0.00015353359,
-        ],
-    );
-    // 1 + r q as an exact sum plus the exact low part of r q: one rounding at
-    // the end, with or without FMA.
-    let rq = r * q;
-    let hi = 1.0 + rq;
-    let p = hi + (((1.0 - hi) + rq) + mul_lo(r, q));
-    ldexp(p, k)
+    // As for `exp`: lanes outside [-126, 127] (rare) take a clamped path
+    // with `ldexp`; no lane forms a subnormal before they are replaced.
+    let xn = clamp(x, -126.0, 127.0);
+    let normal = exp2_s(xn) * pow2i(floor(exp2_m(xn) * 0.0625));
+    let xc = clamp(x, -151.0, 129.0);
+    let any = ldexp(exp2_s(xc), floor(exp2_m(xc) * 0.0625));
+    rare(xn != x, any, normal)
+}
+
+/// `m = round(16x)` for |x| < 2^18 (adding 1.5 * 2^23 rounds to an integer):
+/// `x = m/16 + r` exactly, the first step of [`exp2`](fn@exp2).
+#[kernel]
+pub fn exp2_m(x: f32) -> f32 {
+    fma(x, 16.0, 12582912.0) - 12582912.0
+}
+
+/// `2^x / 2^floor(m/16)` rounded once, in [0.98, 1.96]: `2^r - 1 = r q(r)`
+/// with |r| <= 1/32 and `q` of degree 2, fitted by `kernels/fit/exp.py`.
+#[kernel]
+pub fn exp2_s(x: f32) -> f32 {
+    let m = exp2_m(x);
+    let r = fma(m, -0.0625, x);
+    pow2_frac(m, r * poly(r, [0.69314718, 0.2402343, 0.055505954]))
 }
 
 /// `log(1 + f) - f` for |f| <= 0.42: `-f^2/2 + f^3 P(f)`, the part of the

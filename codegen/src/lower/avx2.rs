@@ -178,14 +178,18 @@ impl Target for Avx2 {
             _ => {
                 let table = super::table_const(values);
                 let last = values.len() as i32 - 1;
-                // The index is clamped to the table before the gather reads
-                // memory (a NaN converts to i32::MIN, clamped to 0).
+                // The index is brought into the table before the gather reads
+                // memory: masked to a power-of-two length, otherwise clamped
+                // (a NaN converts to i32::MIN, clamped to 0).
+                let raw = quote!(_mm256_cvttps_epi32(#i));
+                let inside = if values.len().is_power_of_two() {
+                    quote!(_mm256_and_si256(#raw, _mm256_set1_epi32(#last)))
+                } else {
+                    quote!(_mm256_min_epi32(_mm256_max_epi32(#raw, _mm256_setzero_si256()), _mm256_set1_epi32(#last)))
+                };
                 return quote!({
                     #table
-                    let #index = _mm256_min_epi32(
-                        _mm256_max_epi32(_mm256_cvttps_epi32(#i), _mm256_setzero_si256()),
-                        _mm256_set1_epi32(#last),
-                    );
+                    let #index = #inside;
                     _mm256_i32gather_ps::<4>(TABLE.as_ptr(), #index)
                 });
             }

@@ -174,19 +174,21 @@ impl Target for Avx512 {
     fn any(&self, mask: &Ident) -> TokenStream {
         quote!(#mask != 0)
     }
-    fn ldexp(&self, x: &Ident, k: &Ident, subnormal: &Ident) -> Option<NativeLdexp> {
+    fn scale(&self, x: &Ident, k: &Ident) -> Option<TokenStream> {
+        Some(quote!(_mm512_scalef_ps(#x, #k)))
+    }
+    fn ldexp(&self, x: &Ident, k: &Ident, normal: &Ident) -> Option<NativeLdexp> {
         // `vscalefps`: x * 2^floor(k) rounded once, overflow included, as the
-        // generic expansion computes it for integral `k`, in one instruction
-        // instead of a multiply and a range check. A lane whose result is
-        // subnormal (floor(log2|x|) + k < -126, from `vgetexpps`; zeros
-        // excepted) would cost a microcode assist: it is scaled by 2^0 here
-        // and computed by the exact path.
+        // generic expansion computes it, in one instruction instead of a
+        // multiply and a range check. A subnormal result would cost a
+        // microcode assist (100+ cycles): lanes with k < -125 (or NaN), which
+        // holds every subnormal result for |x| >= 1/2, are scaled by 2^0 here
+        // (a masked `vscalefps` would still compute them) and computed by the
+        // exact path; a smaller |x| stays correct, only slower.
         Some(NativeLdexp {
-            subnormal: quote!(
-                _mm512_cmp_ps_mask(_mm512_add_ps(_mm512_getexp_ps(#x), #k), _mm512_set1_ps(-126.0), _CMP_LT_OQ)
-                    & _mm512_cmp_ps_mask(#x, _mm512_setzero_ps(), _CMP_NEQ_UQ)
-            ),
-            fast: quote!(_mm512_scalef_ps(#x, _mm512_maskz_mov_ps(!#subnormal, #k))),
+            normal: quote!(_mm512_cmp_ps_mask(#k, _mm512_set1_ps(-125.0), _CMP_GE_OQ)),
+            fast: quote!(_mm512_scalef_ps(#x, _mm512_maskz_mov_ps(#normal, #k))),
+            any_left_out: quote!(#normal != u16::MAX),
         })
     }
     fn table(&self, i: &Ident, values: &[f32]) -> TokenStream {
@@ -206,15 +208,19 @@ impl Target for Avx512 {
         }
         let table = super::table_const(values);
         let last = values.len() as i32 - 1;
-        // The index is clamped to the table before the gather reads memory
-        // (a NaN converts to i32::MIN, clamped to 0).
+        // The index is brought into the table before the gather reads memory:
+        // masked to a power-of-two length, otherwise clamped (a NaN converts
+        // to i32::MIN, clamped to 0).
         let index = super::local("index");
+        let raw = quote!(_mm512_cvttps_epi32(#i));
+        let inside = if values.len().is_power_of_two() {
+            quote!(_mm512_and_si512(#raw, _mm512_set1_epi32(#last)))
+        } else {
+            quote!(_mm512_min_epi32(_mm512_max_epi32(#raw, _mm512_setzero_si512()), _mm512_set1_epi32(#last)))
+        };
         quote!({
             #table
-            let #index = _mm512_min_epi32(
-                _mm512_max_epi32(_mm512_cvttps_epi32(#i), _mm512_setzero_si512()),
-                _mm512_set1_epi32(#last),
-            );
+            let #index = #inside;
             _mm512_i32gather_ps::<4>(#index, TABLE.as_ptr())
         })
     }

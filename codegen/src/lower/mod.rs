@@ -82,13 +82,21 @@ pub trait Target {
     fn wide_binary(&self, op: BinOp, a: TokenStream, b: TokenStream) -> TokenStream;
     /// `a * b + c` on one part, fused where the target has FMA.
     fn wide_fma(&self, a: TokenStream, b: TokenStream, c: TokenStream) -> TokenStream;
-    /// `x * 2^k` rounded once, where the target has an instruction for it;
-    /// `None` uses the generic expansion (`builtins::ldexp_generic`).
-    /// `fast` may read the `subnormal` mask by that name.
-    fn ldexp(&self, _x: &Ident, _k: &Ident, _subnormal: &Ident) -> Option<NativeLdexp> {
+    /// `x * 2^floor(k)` rounded once, overflow and subnormal results
+    /// included, where the target has one instruction for it (which floors
+    /// `k` itself, so `floor(y)` is passed as `y`). It replaces `x * pow2i(k)`
+    /// and is the fast path of a native `ldexp`.
+    fn scale(&self, _x: &Ident, _k: &Ident) -> Option<TokenStream> {
         None
     }
-    /// `table[trunc(i)]` per lane. This default goes through memory, one lane at
+    /// `ldexp(x, k)` from `scale`, where the target has it; `None` uses the
+    /// generic expansion (`builtins::ldexp_generic`). `fast` may read the
+    /// `normal` mask by that name.
+    fn ldexp(&self, _x: &Ident, _k: &Ident, _normal: &Ident) -> Option<NativeLdexp> {
+        None
+    }
+    /// `table[trunc(i)]` per lane (modulo its length when that is a power of
+    /// two; see `Node::Table`). This default goes through memory, one lane at
     /// a time; targets with a vector permute or gather override it.
     fn table(&self, i: &Ident, values: &[f32]) -> TokenStream {
         let n = self.lanes();
@@ -96,14 +104,14 @@ pub trait Target {
         let store = self.store(quote!(#lanes.as_mut_ptr()), quote!(#i));
         let load = self.load(quote!(#lanes.as_ptr()));
         let table = table_const(values);
+        let entry = table_entry(quote!(*#lane), values.len());
         quote!({
             #table
             let mut #lanes = [0f32; #n];
             // SAFETY: `lanes` holds exactly one vector.
             #store;
             for #lane in #lanes.iter_mut() {
-                // `as usize` truncates and saturates (NaN to 0): never out of bounds.
-                *#lane = TABLE[(*#lane as usize).min(TABLE.len() - 1)];
+                *#lane = #entry;
             }
             // SAFETY: as for the store above.
             #load
@@ -111,11 +119,26 @@ pub trait Target {
     }
 }
 
-/// The entries as literals, padded to `lanes` with the last one.
+/// The entries as literals, padded to `lanes`: repeated when their count is a
+/// power of two (so a permute reading the low index bits takes the index
+/// modulo the count), otherwise with the last one.
 pub fn padded(values: &[f32], lanes: usize) -> Vec<TokenStream> {
+    let n = values.len();
     (0..lanes)
-        .map(|l| f32_literal(values[l.min(values.len() - 1)]))
+        .map(|l| f32_literal(values[if n.is_power_of_two() { l % n } else { l.min(n - 1) }]))
         .collect()
+}
+
+/// `TABLE[trunc(i)]` for one `f32` lane `i`, never outside the table: modulo a
+/// power-of-two length (`as i32` truncates; two's complement bits give the
+/// modulo), otherwise clamped (`as usize` saturates, NaN to 0).
+pub fn table_entry(i: TokenStream, len: usize) -> TokenStream {
+    if len.is_power_of_two() {
+        let mask = len - 1;
+        quote!(TABLE[(#i as i32 as usize) & #mask])
+    } else {
+        quote!(TABLE[(#i as usize).min(TABLE.len() - 1)])
+    }
 }
 
 /// `const TABLE: [f32; N]`, the entries of a `table(i, [..])` call (an item, so
@@ -213,12 +236,14 @@ pub fn target_module(k: &Kernel, t: &dyn Target) -> TokenStream {
     }
 }
 
-/// A native `ldexp`: the lanes whose result is subnormal (a mask; the exact
-/// path computes them), and the result of the others, computed without
-/// rounding to a subnormal anywhere.
+/// A native `ldexp`: the lanes `scale` computes (a mask, leaving out at least
+/// those whose result is subnormal, where the instruction would be slow, for
+/// `x` near 1, as every `ldexp` of the kernels here has it; the exact path
+/// computes them), their result, and whether some lane is left out.
 pub struct NativeLdexp {
-    pub subnormal: TokenStream,
+    pub normal: TokenStream,
     pub fast: TokenStream,
+    pub any_left_out: TokenStream,
 }
 
 /// Whether the target lowers `ldexp` to an instruction of its own.
@@ -288,18 +313,21 @@ fn block(k: &Kernel, t: &dyn Target, root: ValueId, in_scope: &[bool]) -> Vec<To
                 stmts.push(quote!(let #v = if #any { #(#inner)* #select } else { #common };));
             }
             Node::Ldexp(x, k_, exact, generic) => {
-                let mask = format_ident!("{v}_subnormal");
-                match t.ldexp(&operand(k, *x), &operand(k, *k_), &mask) {
+                let mask = format_ident!("{v}_normal");
+                match t.ldexp(&operand(k, *x), &operand(k, k.native_scale(*k_)), &mask) {
                     // As for `Rare`: the exact path only when some lane needs it.
-                    Some(NativeLdexp { subnormal, fast }) => {
+                    Some(NativeLdexp {
+                        normal,
+                        fast,
+                        any_left_out,
+                    }) => {
                         let inner = block(k, t, *exact, &scope);
                         let value = format_ident!("{v}_fast");
-                        let any = t.any(&mask);
-                        let select = t.select(&mask, &operand(k, *exact), &value);
+                        let select = t.select(&mask, &value, &operand(k, *exact));
                         stmts.push(quote! {
-                            let #mask = #subnormal;
+                            let #mask = #normal;
                             let #value = #fast;
-                            let #v = if #any { #(#inner)* #select } else { #value };
+                            let #v = if #any_left_out { #(#inner)* #select } else { #value };
                         });
                     }
                     None => {
@@ -359,6 +387,7 @@ fn node_expr(k: &Kernel, t: &dyn Target, node: &Node) -> TokenStream {
         Node::Param(_) => unreachable!("parameters are referenced by name"),
         Node::Const(bits) => t.splat(f32_literal(f32::from_bits(*bits))),
         Node::Unary(op, a) => t.unary(*op, &o(a)),
+        Node::Binary(BinOp::Mul, a, b) if let Some(scaled) = scale(k, t, *a, *b) => scaled,
         Node::Binary(op, a, b) => t.binary(*op, &o(a), &o(b)),
         Node::Fma(a, b, c) => t.fma(&o(a), &o(b), &o(c)),
         Node::MulLo(a, b) => mul_lo(t, &o(a), &o(b)),
@@ -377,6 +406,22 @@ fn node_expr(k: &Kernel, t: &dyn Target, node: &Node) -> TokenStream {
         }
         Node::Call(callee, args) => call(k, t, callee, args),
     }
+}
+
+/// `a * pow2i(k)` (either way round) by the target's `scale`, where it has
+/// one; `pow2i`, and a `floor` inside it, are then left for the compiler to
+/// drop.
+fn scale(k: &Kernel, t: &dyn Target, a: ValueId, b: ValueId) -> Option<TokenStream> {
+    let pow2i = |id: ValueId| match k.graph.nodes[id] {
+        Node::Unary(UnOp::Pow2i, e) => Some(k.native_scale(e)),
+        _ => None,
+    };
+    let (x, e) = match (pow2i(b), pow2i(a)) {
+        (Some(e), _) => (a, e),
+        (None, Some(e)) => (b, e),
+        (None, None) => return None,
+    };
+    t.scale(&operand(k, x), &operand(k, e))
 }
 
 /// A call to another kernel's (or f64 helper's) `eval` for the same target.

@@ -149,10 +149,10 @@ impl Target for Scalar {
     }
     fn table(&self, i: &Ident, values: &[f32]) -> TokenStream {
         let table = super::table_const(values);
-        // `as usize` truncates and saturates (NaN to 0): never out of bounds.
+        let entry = super::table_entry(quote!(#i), values.len());
         quote!({
             #table
-            TABLE[(#i as usize).min(TABLE.len() - 1)]
+            #entry
         })
     }
 }

@@ -138,12 +138,18 @@ fn mul_lo(out: &mut String, id: ValueId, a: &str, b: &str) {
 }
 
 /// A function-scope array (a `var`, which WGSL lets any index address), read at
-/// the index clamped into it.
+/// the index modulo a power-of-two length (WGSL's `i32(f32)` truncates), or
+/// clamped into it.
 fn table(out: &mut String, id: ValueId, i: &str, bits: &[u32]) {
     let entries: Vec<String> = bits.iter().map(|&b| literal(f32::from_bits(b))).collect();
     let n = entries.len();
     let _ = writeln!(out, "    var v{id}_t = array<f32, {n}>({});", entries.join(", "));
-    let _ = writeln!(out, "    let v{id} = v{id}_t[min(u32(max({i}, 0.0f)), {}u)];", n - 1);
+    let index = if n.is_power_of_two() {
+        format!("u32(i32({i})) & {}u", n - 1)
+    } else {
+        format!("min(u32(max({i}, 0.0f)), {}u)", n - 1)
+    };
+    let _ = writeln!(out, "    let v{id} = v{id}_t[{index}];");
 }
 
 /// `fn k_<name>(p0: f32, ..) -> f32`, the kernel on one element.
