@@ -1,9 +1,9 @@
 """Constants of the `exp` kernel (kernels/src/math.rs): x = m ln2/16 + r with
 m = round(16 x / ln2), e^x = 2^floor(m/16) 2^((m mod 16)/16) e^r.
 
-- `ln2/16` as c1 + c2: c1 with 12 significant bits, so `m c1` is exact for
-  |m| < 4096 even without FMA (and `x - m c1` too, by Sterbenz), c2 the rest
-  rounded to f32 (2^-41 relative: |m c2| errs by 2^-30 at most);
+- `ln2/16` as c1 + rest: c1 with 12 significant bits, so `m c1` is exact
+  for |m| < 4096 even without FMA (and `x - m c1` too, by Sterbenz); on CPUs
+  the rest is one f32, in WGSL two parts (c2 with 12 bits, c3);
 - 2^(j/16) for j in 0..16 as hi + lo (hi rounded to f32, lo the rest);
 - e^r - 1 - r = r^2 (p2 + p3 r) on |r| <= ln2/32, fitted by Lawson's
   iteration (weighted least squares converging to minimax) on absolute
@@ -42,8 +42,9 @@ def lawson(f, basis, nodes, iterations=300):
 if __name__ == "__main__":
     ln2_16 = math.log(2) / 16
     c1 = split(ln2_16, 12)
+    c2 = split(ln2_16 - c1, 12)
     print(f"16/ln2: {np.float32(16 / math.log(2))}")
-    print(f"c1: {c1!r}  c2: {np.float32(ln2_16 - c1)}")
+    print(f"c1: {c1!r}  rest: {np.float32(ln2_16 - c1)}  c2: {c2!r}  c3: {np.float32(ln2_16 - c1 - c2)}")
     hi = [np.float32(2 ** (j / 16)) for j in range(16)]
     lo = [np.float32(2 ** (j / 16) - float(h)) for j, h in zip(range(16), hi)]
     print(f"hi: [{', '.join(str(v) for v in hi)}]")

@@ -78,8 +78,8 @@ pub use simdwise_runtime::{self as runtime, Isa, Kernel, KernelError};
 pub mod parts {
     pub use crate::math::{
         exp_head, exp_hi, exp_k, exp_lo, exp_neg_wide, exp_r, exp_tail, exp2_m, exp2_s, exp8_hi, exp8_k, exp8_lo,
-        exp8_m, exp8_poly, exp8_r, exp16_m, exp16_s, log1p_c, pow2_frac, quarter_binade, sigmoid_hi, sigmoid_k,
-        sigmoid_lo, sigmoid_t,
+        exp8_m, exp8_poly, exp8_r, exp16_m, exp16_s, log_any, log_me, log1p_c, pow2_frac, quarter_binade, sigmoid_hi,
+        sigmoid_k, sigmoid_lo, sigmoid_t,
     };
 }
 

@@ -102,24 +102,30 @@ pub fn exp(x: f32) -> f32 {
     rare(xn != x, any, normal)
 }
 
-/// `m = round(16x/ln2)`: `x = m ln2/16 + r`, the first step of
-/// [`exp`](fn@exp), for |x| < 2^17. Adding 1.5 * 2^23 rounds to an integer
-/// (once, in the fma).
+/// `m = round(16x/ln2)`, give or take one at half-way cases: `x = m ln2/16 +
+/// r`, the first step of [`exp`](fn@exp), for |x| < 2^17. On CPUs, adding
+/// 1.5 * 2^23 rounds to an integer (two instructions; `vrndscaleps` alone is
+/// two); a shader compiler may fold that sum away, so WGSL calls `round`
+/// (`with_f64` is the CPU/WGSL switch).
 #[kernel]
 pub fn exp16_m(x: f32) -> f32 {
-    fma(x, 23.083120, 12582912.0) - 12582912.0
+    with_f64(fma(x, 23.083120, 12582912.0) - 12582912.0, round(x * 23.083120))
 }
 
 /// `e^x / 2^floor(m/16)` rounded once, in [0.97, 1.96] for |x| <= 104 (see
 /// [`exp`](fn@exp)): `e^r - 1 - r` from a degree-3 minimax polynomial, and
-/// `ln2/16` in two parts, the first with 12 bits, so that `m ln2/16` and
-/// `x - m ln2/16` are exact even without FMA. Constants from
-/// `kernels/fit/exp.py`.
+/// `ln2/16` in parts, the first with 12 bits, so that `m ln2/16` and `x - m
+/// ln2/16` are exact even without FMA. Constants from `kernels/fit/exp.py`.
 #[kernel]
 pub fn exp16_s(x: f32) -> f32 {
     let m = exp16_m(x);
     let r = fma(m, -0.0433197021484375, x);
-    let r = fma(m, -1.9966365e-6, r);
+    // On CPUs the rest of ln2/16 in one f32 (its product rounds once, by at
+    // most 2^-30 of r); lavapipe was 68 ulp off with it, so WGSL splits it.
+    let r = with_f64(
+        fma(m, -1.9966365e-6, r),
+        fma(m, 1.1904089e-10, fma(m, -1.996755599975586e-6, r)),
+    );
     pow2_frac(m, fma(r * r, fma(r, 0.1666704, 0.50001621), r))
 }
 
@@ -434,11 +440,11 @@ pub fn exp2(x: f32) -> f32 {
     rare(xn != x, any, normal)
 }
 
-/// `m = round(16x)` for |x| < 2^18 (adding 1.5 * 2^23 rounds to an integer):
-/// `x = m/16 + r` exactly, the first step of [`exp2`](fn@exp2).
+/// `m = round(16x)`: `x = m/16 + r` exactly, the first step of
+/// [`exp2`](fn@exp2), for |x| < 2^18; computed as [`exp16_m`](fn@exp16_m) is.
 #[kernel]
 pub fn exp2_m(x: f32) -> f32 {
-    fma(x, 16.0, 12582912.0) - 12582912.0
+    with_f64(fma(x, 16.0, 12582912.0) - 12582912.0, round(x * 16.0))
 }
 
 /// `2^x / 2^floor(m/16)` rounded once, in [0.98, 1.96]: `2^r - 1 = r q(r)`
@@ -467,7 +473,8 @@ pub fn log1p_c(f: f32) -> f32 {
 
 /// Natural logarithm. `x = m 2^e` with `m` centred on 1 (`[sqrt(1/2), sqrt(2))`),
 /// `log(1 + f) = f - f^2/2 + f^3 P(f)` with `f = m - 1` exact, plus `e ln2` in
-/// two parts. Subnormal inputs are scaled into the normal range first.
+/// two parts. Lanes that are not positive normal numbers (rare) take a
+/// branch: subnormal inputs are scaled into the normal range first,
 /// `log(±0) = -inf`, `log(x < 0) = NaN`, `log(inf) = inf`.
 ///
 /// ```
@@ -476,18 +483,31 @@ pub fn log1p_c(f: f32) -> f32 {
 /// assert_eq!(simdwise::log::scalar(0.0), f32::NEG_INFINITY);
 /// assert!(simdwise::log::scalar(-1.0).is_nan());
 /// ```
-#[kernel(max_ulp = 2)]
+#[kernel(max_ulp = 1)]
 pub fn log(x: f32) -> f32 {
-    let tiny = x < 1.17549435e-38;
-    let xs = select(tiny, x * 8388608.0, x);
-    let m = mantissa(xs);
-    let e = exponent(xs) - select(tiny, 23.0, 0.0);
+    let normal = x >= 1.17549435e-38 && x <= 3.4028235e38;
+    rare(!normal, log_any(x), log_me(x, exponent(x)))
+}
+
+/// `log(mantissa(x)) + e ln2` for positive normal `x` and integral `e`: the
+/// body of [`log`](fn@log).
+#[kernel]
+pub fn log_me(x: f32, e: f32) -> f32 {
+    let m = mantissa(x);
     let high = m > 1.41421356;
-    let m = select(high, m * 0.5, m);
     let e = select(high, e + 1.0, e);
-    let f = m - 1.0;
+    let f = select(high, m * 0.5, m) - 1.0;
     let y = log1p_c(f) + f;
-    let r = fma(e, 0.693145751953125, fma(e, 1.42860677e-6, y));
+    fma(e, 0.693145751953125, fma(e, 1.42860677e-6, y))
+}
+
+/// `log(x)` for any `x`, the rare lanes of [`log`](fn@log).
+#[kernel]
+pub fn log_any(x: f32) -> f32 {
+    let tiny = x < 1.17549435e-38;
+    // Subnormals scaled by 2^23 into the normal range.
+    let xs = select(tiny, x * 8388608.0, x);
+    let r = log_me(xs, exponent(xs) - select(tiny, 23.0, 0.0));
     // -1/|x| is -inf for ±0; (x - x)/(x - x) is NaN for negative x and NaN.
     let r = select(x == 0.0, -1.0 / abs(x), r);
     let r = select(x > 3.4028235e38, x, r);
