@@ -120,8 +120,9 @@ pub enum Node {
     /// from other nodes, for every target; one with a native instruction
     /// (AVX-512's `vscalefps`) uses that instead, and the third value (the
     /// exact path, which never forms a subnormal by multiplying) in a branch
-    /// for the lanes whose result is subnormal: x86 takes a microcode assist
-    /// for every instruction that rounds to a subnormal.
+    /// for the lanes it leaves out (at least those whose result is
+    /// subnormal): x86 takes a microcode assist for every instruction that
+    /// rounds to a subnormal.
     Ldexp(ValueId, ValueId, ValueId, ValueId),
 }
 
