@@ -38,6 +38,11 @@ pub const BUILTINS: &[Builtin] = &[
         args: &[F],
     },
     Builtin {
+        name: "recip",
+        signature: "recip(x) (1/x within 2^-14 relative for normal x and 1/x; not bit-identical across targets)",
+        args: &[F],
+    },
+    Builtin {
         name: "floor",
         signature: "floor(x)",
         args: &[F],
@@ -153,6 +158,11 @@ pub const BUILTINS: &[Builtin] = &[
         args: &[F, F],
     },
     Builtin {
+        name: "with_fma",
+        signature: "with_fma(fused, otherwise) (`fused` on targets where `fma` rounds once: AVX2, AVX-512, NEON; `otherwise` on SSE2, scalar code and WGSL)",
+        args: &[F, F],
+    },
+    Builtin {
         name: "poly",
         signature: "poly(x, [c0, c1, ..])",
         args: &[N],
@@ -173,6 +183,7 @@ pub fn expand(g: &mut Graph, name: &str, a: &[ValueId]) -> ValueId {
     match name {
         "abs" => g.add(Node::Unary(UnOp::Abs, a[0])),
         "sqrt" => g.add(Node::Unary(UnOp::Sqrt, a[0])),
+        "recip" => g.add(Node::Unary(UnOp::Recip, a[0])),
         "floor" => g.add(Node::Unary(UnOp::Floor, a[0])),
         "ceil" => g.add(Node::Unary(UnOp::Ceil, a[0])),
         "round" => g.add(Node::Unary(UnOp::Round, a[0])),
@@ -199,6 +210,7 @@ pub fn expand(g: &mut Graph, name: &str, a: &[ValueId]) -> ValueId {
         "widen" => g.add(Node::Widen(a[0])),
         "narrow" => g.add(Node::Narrow(a[0])),
         "with_f64" => g.add(Node::WithF64(a[0], a[1])),
+        "with_fma" => g.add(Node::WithFma(a[0], a[1])),
         other => unreachable!("builtin table and expansion disagree on `{other}`"),
     }
 }

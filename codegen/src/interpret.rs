@@ -117,6 +117,7 @@ impl Program {
                 Node::Widen(a) => Value::D(f64::from(v(*a).f())),
                 Node::Narrow(a) => Value::F(v(*a).d() as f32),
                 Node::WithF64(wide, _) => v(*wide),
+                Node::WithFma(fused_value, otherwise) => v(if fused { *fused_value } else { *otherwise }),
                 Node::Ldexp(.., generic) => v(*generic),
             };
             values[id] = Some(value);
@@ -130,6 +131,7 @@ fn unary(op: UnOp, a: f32) -> f32 {
         UnOp::Neg => -a,
         UnOp::Abs => a.abs(),
         UnOp::Sqrt => a.sqrt(),
+        UnOp::Recip => 1.0 / a,
         UnOp::Floor => a.floor(),
         UnOp::Ceil => a.ceil(),
         UnOp::Round => a.round_ties_even(),

@@ -25,6 +25,11 @@ pub enum UnOp {
     Neg,
     Abs,
     Sqrt,
+    /// `1/x` within 2^-14 relative for normal `x` with a normal `1/x`: the
+    /// target's reciprocal estimate, refined by a Newton step where it is
+    /// coarser (exact division on scalar and WGSL), so not bit-identical across
+    /// targets. A kernel refines a quotient with its remainder.
+    Recip,
     Floor,
     Ceil,
     /// Round to nearest, ties to even.
@@ -93,6 +98,10 @@ pub enum Node {
     /// The first value on targets with f64 lanes (every CPU target), the
     /// second on those without (WGSL), which never see the first one's nodes.
     WithF64(ValueId, ValueId),
+    /// The first value on targets with a fused multiply-add (AVX2, AVX-512,
+    /// NEON), where `fma` rounds once, the second on the others (SSE2, scalar
+    /// code, WGSL).
+    WithFma(ValueId, ValueId),
     Unary(UnOp, ValueId),
     Binary(BinOp, ValueId, ValueId),
     Fma(ValueId, ValueId, ValueId),
@@ -252,6 +261,8 @@ impl Kernel {
             }
             match self.graph.nodes[id] {
                 Node::WithF64(wide, fallback) => live[if has_f64 { wide } else { fallback }] = true,
+                // CPU targets differ in FMA: both sides are live there.
+                Node::WithFma(_, otherwise) if !has_f64 => live[otherwise] = true,
                 ref node => operands(node).into_iter().for_each(|o| live[o] = true),
             }
         }
@@ -263,7 +274,7 @@ impl Kernel {
     /// The rare branches of `Rare` nodes are left out: they run only where
     /// some lane needs them.
     pub fn own_cost(&self) -> u32 {
-        self.needed(self.result, &vec![false; self.graph.nodes.len()], false)
+        self.needed(self.result, &vec![false; self.graph.nodes.len()], false, true)
             .into_iter()
             .map(|id| match &self.graph.nodes[id] {
                 Node::Param(_)
@@ -273,7 +284,7 @@ impl Kernel {
                 | Node::Ldexp(..)
                 | Node::Call(..) => 0,
                 Node::Binary(BinOp::Div, ..) | Node::Unary(UnOp::Sqrt, _) => 4,
-                Node::Unary(UnOp::Pow2i | UnOp::Exponent | UnOp::Mantissa | UnOp::IntBits, _) => 3,
+                Node::Unary(UnOp::Recip | UnOp::Pow2i | UnOp::Exponent | UnOp::Mantissa | UnOp::IntBits, _) => 3,
                 Node::MulLo(..) | Node::Table(..) | Node::Widen(_) | Node::Narrow(_) => 2,
                 // Two vectors of f64 lanes per vector of f32 lanes.
                 _ if self.graph.ty(id) == Ty::F64 => 2,
@@ -285,8 +296,9 @@ impl Kernel {
     /// Nodes `root` needs on a CPU target that are not `in_scope`, in
     /// definition order, not following the rare operand of a `Rare` node (its
     /// branch computes that), nor the generic expansion of `ldexp` on a target
-    /// with a `native_ldexp`.
-    pub fn needed(&self, root: ValueId, in_scope: &[bool], native_ldexp: bool) -> Vec<ValueId> {
+    /// with a `native_ldexp`, nor the side of `with_fma` the target (`fma`:
+    /// with FMA or not) does not take.
+    pub fn needed(&self, root: ValueId, in_scope: &[bool], native_ldexp: bool, fma: bool) -> Vec<ValueId> {
         let mut needed = vec![false; self.graph.nodes.len()];
         let mut stack = vec![root];
         while let Some(id) = stack.pop() {
@@ -297,6 +309,7 @@ impl Kernel {
             match &self.graph.nodes[id] {
                 Node::Rare(cond, _, common) => stack.extend([*cond, *common]),
                 Node::WithF64(wide, _) => stack.push(*wide),
+                Node::WithFma(fused, otherwise) => stack.push(if fma { *fused } else { *otherwise }),
                 Node::Ldexp(x, k, ..) if native_ldexp => stack.extend([*x, self.native_scale(*k)]),
                 Node::Ldexp(.., generic) => stack.push(*generic),
                 node => stack.extend(operands(node)),
@@ -338,7 +351,8 @@ pub fn operands(node: &Node) -> Vec<ValueId> {
         | Node::MulLo(a, b)
         | Node::Cmp(_, a, b)
         | Node::MaskBin(_, a, b)
-        | Node::WithF64(a, b) => vec![*a, *b],
+        | Node::WithF64(a, b)
+        | Node::WithFma(a, b) => vec![*a, *b],
         Node::Fma(a, b, c) | Node::Select(a, b, c) | Node::Rare(a, b, c) => vec![*a, *b, *c],
         Node::Ldexp(a, b, c, d) => vec![*a, *b, *c, *d],
         Node::Call(_, args) => args.clone(),

@@ -5,7 +5,7 @@ use simdwise_macros::kernel;
 
 use crate::math::{
     exp, exp_hi, exp_k, exp_lo, exp_neg_wide, exp8_hi, exp8_k, exp8_lo, exp8_poly, exp8_r, expm1, log1p_c,
-    quarter_binade, sigmoid_hi, sigmoid_k, sigmoid_lo,
+    quarter_binade, sigmoid_e_k, sigmoid_hi, sigmoid_k, sigmoid_lo, sigmoid_d, sigmoid_q, sigmoid_rem,
 };
 
 /// `max(x, 0)`, exact; NaN stays NaN and `-0.0` becomes `0.0`.
@@ -47,11 +47,14 @@ pub(crate) fn half_up(x: f32) -> f32 {
     copysign(select(half * 2.0 == x, half, (x + 1e-45) * 0.5), x)
 }
 
-/// `x * sigmoid(x)`: on CPU targets `x / (1 + e^-x)` in f64 lanes, rounded
-/// once. The shader computes in f32: the product with sigmoid's unrounded
-/// value `2^k (hi + lo)` as an exact sum (`mul_lo`), the power of two applied
-/// last, so the result is rounded once there too, subnormal results (x < -87)
-/// included.
+/// `x * sigmoid(x)`: on targets with FMA `2^k x (q + q_lo)` with sigmoid's
+/// unrounded quotient ([`sigmoid_q`](fn@crate::parts::sigmoid_q)), the product
+/// exact (`mul_lo`) and rounded once; where that product's rounding error
+/// could be subnormal (|x| < 2^-60) or x < -80 (rare), and on SSE2 and scalar
+/// code, `x / (1 + e^-x)` in f64 lanes, rounded once. The shader computes in f32: the product with
+/// sigmoid's unrounded value `2^k (hi + lo)` as an exact sum (`mul_lo`), the
+/// power of two applied last, so the result is rounded once there too,
+/// subnormal results (x < -87) included.
 ///
 /// ```
 /// let y = simdwise::silu::scalar(1.0);
@@ -62,14 +65,22 @@ pub fn silu(x: f32) -> f32 {
     // From 20 on silu(x) rounds to x, below -120 to -0; the clamp keeps inf
     // out of the exact product.
     let xc = clamp(x, -120.0, 20.0);
+    let w = widen(xc);
+    let wide = rare(abs(x) < 2.3509887e-38, half_up(x), narrow(w / (1.0 + exp_neg_wide(w))));
+    // x itself: the lanes where the clamp matters are replaced.
+    let q = sigmoid_q(x);
+    let m = x * q;
+    let q_lo = sigmoid_rem(x) * recip(sigmoid_d(x));
+    let common = (m + fma(x, q_lo, mul_lo(x, q))) * pow2i(floor(sigmoid_e_k(x)));
+    // The remainder behind `q_lo` is exact only where `fma` rounds once.
+    let cpu = with_fma(rare(x < -80.0 || abs(x) < 8.6736174e-19, wide, common), wide);
+    // The shader's f32 formulation.
     let hi = sigmoid_hi(xc);
     let m = xc * hi;
     let m_lo = mul_lo(xc, hi) + xc * sigmoid_lo(xc);
     // The sign of x, also for ±0 (where m + m_lo would be +0).
     let y = copysign(m + m_lo, x);
-    let w = widen(xc);
-    let wide = rare(abs(x) < 2.3509887e-38, half_up(x), narrow(w / (1.0 + exp_neg_wide(w))));
-    select(x > 20.0, x, with_f64(wide, ldexp(y, sigmoid_k(xc))))
+    select(x > 20.0, x, with_f64(cpu, ldexp(y, sigmoid_k(xc))))
 }
 
 /// GELU, tanh approximation: `0.5 x (1 + tanh(u))`, `u = sqrt(2/pi) (x + 0.044715 x^3)`,

@@ -112,46 +112,75 @@ pub fn exp16_m(x: f32) -> f32 {
     with_f64(fma(x, 23.083120, 12582912.0) - 12582912.0, round(x * 23.083120))
 }
 
-/// `e^x / 2^floor(m/16)` rounded once, in [0.97, 1.96] for |x| <= 104 (see
-/// [`exp`](fn@exp)): `e^r - 1 - r` from a degree-3 minimax polynomial, and
+/// `r = x - m ln2/16`, |r| <= ln2/32, the second step of [`exp`](fn@exp):
 /// `ln2/16` in parts, the first with 12 bits, so that `m ln2/16` and `x - m
-/// ln2/16` are exact even without FMA. Constants from `kernels/fit/exp.py`.
+/// ln2/16` are exact even without FMA.
 #[kernel]
-pub fn exp16_s(x: f32) -> f32 {
+pub fn exp16_r(x: f32) -> f32 {
     let m = exp16_m(x);
     let r = fma(m, -0.0433197021484375, x);
     // On CPUs the rest of ln2/16 in one f32 (its product rounds once, by at
     // most 2^-30 of r); lavapipe was 68 ulp off with it, so WGSL splits it.
-    let r = with_f64(
+    with_f64(
         fma(m, -1.9966365e-6, r),
         fma(m, 1.1904089e-10, fma(m, -1.996755599975586e-6, r)),
-    );
-    pow2_frac(m, fma(r * r, fma(r, 0.1666704, 0.50001621), r))
+    )
+}
+
+/// `e^x / 2^floor(m/16)` rounded once, in [0.97, 1.96] for |x| <= 104 (see
+/// [`exp`](fn@exp)): `e^r - 1 - r` from a degree-3 minimax polynomial
+/// (constants from `kernels/fit/exp.py`).
+#[kernel]
+pub fn exp16_s(x: f32) -> f32 {
+    let r = exp16_r(x);
+    pow2_frac(exp16_m(x), fma(r * r, fma(r, 0.1666704, 0.50001621), r))
+}
+
+/// `e^x / 2^floor(m/16) - pow2_hi(m)`, unrounded: `e^x = 2^floor(m/16)
+/// (pow2_hi(m) + exp16_tail(x))` to 2^-33 relative, for a quotient or product
+/// that must round once ([`sigmoid`](fn@sigmoid)). `e^r - 1` to degree 4
+/// (Taylor: |r|^5/120 < 2^-34).
+#[kernel]
+pub fn exp16_tail(x: f32) -> f32 {
+    let m = exp16_m(x);
+    let r = exp16_r(x);
+    let p = fma(r * r, fma(r, fma(r, 0.041666668, 0.16666667), 0.5), r);
+    fma(pow2_hi(m), p, pow2_lo(m))
 }
 
 /// `2^((m mod 16)/16) (1 + p)` rounded once, for integral `m` and small `p`
-/// (|p| < 1/32, so the sum of earlier errors stays below 0.07 ulp): `2^(j/16)`
-/// from a 16-entry table as hi + lo, indexed by the low bits of `m` (one
-/// permute each on AVX-512). The last step of [`exp`](fn@exp) and
-/// [`exp2`](fn@exp2).
+/// (|p| < 1/32, so the sum of earlier errors stays below 0.07 ulp). The last
+/// step of [`exp`](fn@exp) and [`exp2`](fn@exp2).
 #[kernel]
 pub fn pow2_frac(m: f32, p: f32) -> f32 {
-    let hi = table(
+    let hi = pow2_hi(m);
+    hi + fma(hi, p, pow2_lo(m))
+}
+
+/// `2^((m mod 16)/16)` rounded, for integral `m`: a 16-entry table indexed by
+/// the low bits of `m` (one permute on AVX-512).
+#[kernel]
+pub fn pow2_hi(m: f32) -> f32 {
+    table(
         m,
         [
             1.0, 1.0442737, 1.0905077, 1.1387886, 1.1892071, 1.2418578, 1.2968396, 1.3542556, 1.4142135, 1.4768262,
             1.5422108, 1.6104903, 1.6817929, 1.7562522, 1.8340081, 1.9152066,
         ],
-    );
-    let lo = table(
+    )
+}
+
+/// What [`pow2_hi`](fn@pow2_hi) lost: `2^((m mod 16)/16) - pow2_hi(m)`.
+#[kernel]
+pub fn pow2_lo(m: f32) -> f32 {
+    table(
         m,
         [
             0.0, 4.83347e-8, -1.307754e-8, 5.3862223e-8, 3.7976353e-8, 4.496838e-8, -4.0189995e-8, -1.0123349e-8,
             2.4203235e-8, -4.500899e-8, 8.070905e-9, 9.836217e-9, -2.4755327e-8, -9.23577e-9, -1.1239278e-8,
             9.845328e-9,
         ],
-    );
-    hi + fma(hi, p, lo)
+    )
 }
 
 /// `m = round(x 8/ln2)`: `x = m ln2/8 + r`, the first step of the
@@ -396,12 +425,90 @@ pub fn sigmoid_lo(x: f32) -> f32 {
     rem / d
 }
 
-/// The logistic function `1 / (1 + e^-x)`. On CPU targets in f64 lanes, where
-/// nothing overflows: `e^-x` from [`exp_neg_wide`](mod@exp_neg_wide), one
-/// division, and one rounding to f32 at the end, subnormal results (x < -87.3)
-/// included. The shader computes in f32 from `e = e^-|x|`: `1 / (1 + e)` for
-/// x >= 0 and `e / (1 + e)` below, the division corrected by its remainder
-/// and the power of two of `e` applied last.
+/// `t = -|x|` kept at or above -80, the argument of `e^t` behind the f32
+/// [`sigmoid`](fn@sigmoid) on CPUs: above 80 sigmoid rounds to 1 as at 80
+/// (below -80 it is computed otherwise).
+#[kernel]
+pub fn sigmoid_e_t(x: f32) -> f32 {
+    max(-80.0, -abs(x))
+}
+
+/// `e^t / 2^k` rounded ([`sigmoid_e_t`](fn@sigmoid_e_t), `k = floor(m/16)`),
+/// in [0.97, 1.96].
+#[kernel]
+pub fn sigmoid_e(x: f32) -> f32 {
+    let t = sigmoid_e_t(x);
+    pow2_hi(exp16_m(t)) + exp16_tail(t)
+}
+
+/// What [`sigmoid_e`](fn@sigmoid_e) lost, exactly (Fast2Sum).
+#[kernel]
+pub fn sigmoid_e_lo(x: f32) -> f32 {
+    let t = sigmoid_e_t(x);
+    exp16_tail(t) - (sigmoid_e(x) - pow2_hi(exp16_m(t)))
+}
+
+/// `2^k` of `e^t`, kept at or above 2^-40: below that `e^t` moves `1 + e^t`
+/// by less than 2^-39 of an ulp.
+#[kernel]
+pub fn sigmoid_d_scale(x: f32) -> f32 {
+    // `1 * 2^k`: one `vscalefps` on AVX-512, which floors `k` itself.
+    1.0 * pow2i(floor(max(-40.0, exp16_m(sigmoid_e_t(x)) * 0.0625)))
+}
+
+/// `d = 1 + e^t` rounded, `e^t` from [`sigmoid_e`](fn@sigmoid_e) and
+/// [`sigmoid_d_scale`](fn@sigmoid_d_scale).
+#[kernel]
+pub fn sigmoid_d(x: f32) -> f32 {
+    fma(sigmoid_e(x), sigmoid_d_scale(x), 1.0)
+}
+
+/// What [`sigmoid_d`](fn@sigmoid_d) lost: `1 + e^t - d`, from an exact sum
+/// (`1 >= e^t`, so `e^t - (d - 1)` is a float, and one FMA computes it) and
+/// `e^t`'s low part.
+#[kernel]
+pub fn sigmoid_d_lo(x: f32) -> f32 {
+    let s = sigmoid_d_scale(x);
+    fma(sigmoid_e_lo(x), s, fma(sigmoid_e(x), s, 1.0 - sigmoid_d(x)))
+}
+
+/// `n / d` to 2^-14 (a reciprocal estimate): `sigmoid(x) = 2^k n / (1 + e)`
+/// with `e = e^t`, `n = 1` for x >= 0 and `n = e / 2^k` below.
+#[kernel]
+pub fn sigmoid_q(x: f32) -> f32 {
+    select(x < 0.0, sigmoid_e(x), 1.0) * recip(sigmoid_d(x))
+}
+
+/// The remainder `n - q d` of [`sigmoid_q`](fn@sigmoid_q), `n` and `d` as hi
+/// + lo: `q + rem recip(d)` is within 2^-28 of `n / d`.
+#[kernel]
+pub fn sigmoid_rem(x: f32) -> f32 {
+    let n = select(x < 0.0, sigmoid_e(x), 1.0);
+    let n_lo = select(x < 0.0, sigmoid_e_lo(x), 0.0);
+    let q = sigmoid_q(x);
+    let d = sigmoid_d(x);
+    fma(-q, d, n) + fma(-q, sigmoid_d_lo(x), n_lo)
+}
+
+/// `k` of [`sigmoid_q`](fn@sigmoid_q) before its floor: `m/16` of `e^t` for
+/// x < 0, 0 from 0 on. A caller writes `pow2i(floor(..))`, which AVX-512
+/// lowers to one `vscalefps` (it floors `k` itself).
+#[kernel]
+pub fn sigmoid_e_k(x: f32) -> f32 {
+    select(x < 0.0, exp16_m(sigmoid_e_t(x)) * 0.0625, 0.0)
+}
+
+/// The logistic function `1 / (1 + e^-x)`. On targets with FMA (AVX2,
+/// AVX-512, NEON) from x >= -80 on in f32: `2^k (q + rem recip(d))` rounded
+/// once ([`sigmoid_q`](fn@sigmoid_q), the quotient of the table-driven
+/// `e^-|x|` as hi + lo by `1 + e^-|x|` as hi + lo, refined by its remainder:
+/// within 2^-28 before that rounding); below -80 (rare), and on SSE2 and
+/// scalar code, in f64 lanes, where nothing overflows: `e^-x` from
+/// [`exp_neg_wide`](mod@exp_neg_wide), one division, and one rounding to f32
+/// at the end, subnormal results (x < -87.3) included. The shader computes
+/// in f32 from `e = e^-|x|`: `1 / (1 + e)` for x >= 0 and `e / (1 + e)`
+/// below, the division corrected by its remainder and the power of two of
+/// `e` applied last.
 ///
 /// ```
 /// let mut v = [0.0, 100.0, -100.0];
@@ -413,10 +520,13 @@ pub fn sigmoid_lo(x: f32) -> f32 {
 /// ```
 #[kernel(max_ulp = 1)]
 pub fn sigmoid(x: f32) -> f32 {
-    // Below -120 the result rounds to 0, above 40 to 1.
-    let w = widen(clamp(x, -120.0, 40.0));
+    // Below -120 the result rounds to 0.
+    let wide = narrow(1.0 / (1.0 + exp_neg_wide(widen(max(x, -120.0)))));
+    let q = fma(sigmoid_rem(x), recip(sigmoid_d(x)), sigmoid_q(x));
+    let common = q * pow2i(floor(sigmoid_e_k(x)));
+    // The remainder is exact only where `fma` rounds once.
     with_f64(
-        narrow(1.0 / (1.0 + exp_neg_wide(w))),
+        with_fma(rare(x < -80.0, wide, common), wide),
         ldexp(sigmoid_hi(x) + sigmoid_lo(x), sigmoid_k(x)),
     )
 }

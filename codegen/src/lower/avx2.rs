@@ -55,6 +55,11 @@ impl Target for Avx2 {
             UnOp::Neg => quote!(_mm256_xor_ps(#a, _mm256_set1_ps(-0.0))),
             UnOp::Abs => quote!(_mm256_andnot_ps(_mm256_set1_ps(-0.0), #a)),
             UnOp::Sqrt => quote!(_mm256_sqrt_ps(#a)),
+            // A 12-bit estimate and one Newton step.
+            UnOp::Recip => quote!({
+                let y = _mm256_rcp_ps(#a);
+                _mm256_fmadd_ps(y, _mm256_fnmadd_ps(#a, y, _mm256_set1_ps(1.0)), y)
+            }),
             UnOp::Floor => quote!(_mm256_round_ps(#a, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC)),
             UnOp::Ceil => quote!(_mm256_round_ps(#a, _MM_FROUND_TO_POS_INF | _MM_FROUND_NO_EXC)),
             UnOp::Round => {

@@ -57,12 +57,12 @@ impl Target for Avx512 {
     }
     fn unary(&self, op: UnOp, a: &Ident) -> TokenStream {
         match op {
-            UnOp::Neg => quote!(_mm512_castsi512_ps(_mm512_xor_si512(
-                _mm512_castps_si512(#a),
-                _mm512_set1_epi32(i32::MIN)
-            ))),
+            // Exact, and LLVM reads it as a negation (folded into
+            // `vfnmadd`), which the integer xor AVX-512F offers would hide.
+            UnOp::Neg => quote!(_mm512_mul_ps(#a, _mm512_set1_ps(-1.0))),
             UnOp::Abs => quote!(_mm512_abs_ps(#a)),
             UnOp::Sqrt => quote!(_mm512_sqrt_ps(#a)),
+            UnOp::Recip => quote!(_mm512_rcp14_ps(#a)),
             UnOp::Floor => {
                 quote!(_mm512_roundscale_ps(#a, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC))
             }

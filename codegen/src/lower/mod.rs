@@ -300,11 +300,15 @@ fn eval_fn(k: &Kernel, t: &dyn Target) -> TokenStream {
 fn block(k: &Kernel, t: &dyn Target, root: ValueId, in_scope: &[bool]) -> Vec<TokenStream> {
     let mut scope = in_scope.to_vec();
     let mut stmts = Vec::new();
-    for id in k.needed(root, in_scope, native_ldexp(t)) {
+    for id in k.needed(root, in_scope, native_ldexp(t), t.has_fma()) {
         let node = &k.graph.nodes[id];
         let v = value(id);
         match node {
             Node::Param(_) | Node::WithF64(..) => {}
+            Node::WithFma(fused, otherwise) => {
+                let side = operand(k, if t.has_fma() { *fused } else { *otherwise });
+                stmts.push(quote!(let #v = #side;));
+            }
             Node::Rare(cond, rare, common) => {
                 let inner = block(k, t, *rare, &scope);
                 let (cond, rare, common) = (operand(k, *cond), operand(k, *rare), operand(k, *common));
@@ -399,7 +403,9 @@ fn node_expr(k: &Kernel, t: &dyn Target, node: &Node) -> TokenStream {
         Node::Rare(..) => unreachable!("a branch, emitted by `block`"),
         Node::Ldexp(..) => unreachable!("native or generic, chosen by `block`"),
         Node::Narrow(a) => t.narrow(&o(a)),
-        Node::Const64(_) | Node::Widen(_) | Node::WithF64(..) => unreachable!("handled by `block`"),
+        Node::Const64(_) | Node::Widen(_) | Node::WithF64(..) | Node::WithFma(..) => {
+            unreachable!("handled by `block`")
+        }
         Node::Table(i, bits) => {
             let values: Vec<f32> = bits.iter().map(|&b| f32::from_bits(b)).collect();
             t.table(&o(i), &values)

@@ -56,6 +56,11 @@ impl Target for Neon {
             UnOp::Neg => quote!(vnegq_f32(#a)),
             UnOp::Abs => quote!(vabsq_f32(#a)),
             UnOp::Sqrt => quote!(vsqrtq_f32(#a)),
+            // An 8-bit estimate and one Newton step (vrecps computes 2 - a y).
+            UnOp::Recip => quote!({
+                let y = vrecpeq_f32(#a);
+                vmulq_f32(y, vrecpsq_f32(#a, y))
+            }),
             UnOp::Floor => quote!(vrndmq_f32(#a)),
             UnOp::Ceil => quote!(vrndpq_f32(#a)),
             UnOp::Round => quote!(vrndnq_f32(#a)),

@@ -54,6 +54,7 @@ impl Target for Scalar {
             UnOp::Neg => quote!(-#a),
             UnOp::Abs => quote!(#a.abs()),
             UnOp::Sqrt => quote!(#a.sqrt()),
+            UnOp::Recip => quote!(1.0 / #a),
             UnOp::Floor => quote!(#a.floor()),
             UnOp::Ceil => quote!(#a.ceil()),
             UnOp::Round => quote!(#a.round_ties_even()),

@@ -97,6 +97,11 @@ impl Target for Sse2 {
             UnOp::Neg => quote!(_mm_xor_ps(#a, _mm_set1_ps(-0.0))),
             UnOp::Abs => quote!(_mm_andnot_ps(_mm_set1_ps(-0.0), #a)),
             UnOp::Sqrt => quote!(_mm_sqrt_ps(#a)),
+            // A 12-bit estimate and one Newton step, y (2 - a y).
+            UnOp::Recip => quote!({
+                let y = _mm_rcp_ps(#a);
+                _mm_mul_ps(y, _mm_sub_ps(_mm_set1_ps(2.0), _mm_mul_ps(#a, y)))
+            }),
             UnOp::Floor | UnOp::Ceil | UnOp::Round | UnOp::Trunc => self.round(a, op),
             UnOp::Pow2i => quote!(_mm_castsi128_ps(_mm_slli_epi32(
                 _mm_add_epi32(_mm_cvtps_epi32(#a), _mm_set1_epi32(127)),

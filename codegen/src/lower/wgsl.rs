@@ -48,6 +48,7 @@ fn expr(k: &Kernel, node: &Node) -> String {
                 UnOp::Neg => format!("-{a}"),
                 UnOp::Abs => format!("abs({a})"),
                 UnOp::Sqrt => format!("sqrt({a})"),
+                UnOp::Recip => format!("1.0 / {a}"),
                 UnOp::Floor => format!("floor({a})"),
                 UnOp::Ceil => format!("ceil({a})"),
                 UnOp::Round => format!("round({a})"),
@@ -76,6 +77,7 @@ fn expr(k: &Kernel, node: &Node) -> String {
         Node::Fma(a, b, c) => format!("fma({}, {}, {})", o(a), o(b), o(c)),
         Node::MulLo(..) => unreachable!("expanded into statements by `mul_lo`"),
         Node::Table(..) => unreachable!("expanded into statements by `table`"),
+        Node::WithFma(..) => unreachable!("a copy of its second value, emitted by `function`"),
         Node::Const64(_) | Node::Widen(_) | Node::Narrow(_) | Node::WithF64(..) => {
             unreachable!("the parser keeps f64 values out of the shader")
         }
@@ -163,6 +165,9 @@ pub fn function(k: &Kernel) -> String {
     for id in k.live_nodes(false) {
         match &k.graph.nodes[id] {
             Node::Param(_) | Node::WithF64(..) => {}
+            Node::WithFma(_, otherwise) => {
+                let _ = writeln!(out, "    let v{id} = {};", operand(k, *otherwise));
+            }
             Node::MulLo(a, b) => mul_lo(&mut out, id, &operand(k, *a), &operand(k, *b)),
             Node::Table(i, bits) => table(&mut out, id, &operand(k, *i), bits),
             node => {
