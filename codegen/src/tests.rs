@@ -126,6 +126,41 @@ fn f64_lanes_lower_per_target() {
     assert!(!wgsl.contains("f64") && wgsl.contains("0.1f"), "{wgsl}");
 }
 
+/// `with_fma` gives each target one side: the fused one where `fma` rounds
+/// once (AVX2, AVX-512, NEON), the other on SSE2, scalar code and WGSL, and
+/// the interpreter follows its `fused` flag; `recip` is the target's estimate.
+#[test]
+fn with_fma_and_recip_lower_per_target() {
+    let source = r#"
+        #[kernel]
+        pub fn rem(x: f32) -> f32 {
+            with_fma(recip(x + 7.0), x - 5.0)
+        }
+    "#;
+    let kernel = &crate::generate_file(source).unwrap()[0];
+    for (target, estimate) in [
+        ("avx512", Some("_mm512_rcp14_ps")),
+        ("avx2", Some("_mm256_rcp_ps")),
+        ("neon", Some("vrecpeq_f32")),
+        ("sse2", None),
+        ("scalar", None),
+        ("wgsl", None),
+    ] {
+        let code = kernel.target(target).unwrap();
+        let fused = code.contains("7f32") || code.contains("7.0f");
+        let other = code.contains("5f32") || code.contains("5.0f");
+        assert_eq!((fused, other), (estimate.is_some(), estimate.is_none()), "{target}: {code}");
+        if let Some(estimate) = estimate {
+            assert!(code.contains(estimate), "{target}: {code}");
+        }
+    }
+    let item = "pub fn rem(x: f32) -> f32 { with_fma(recip(x + 7.0), x - 5.0) }";
+    let program = crate::Program::parse(proc_macro2::TokenStream::new(), item.parse().unwrap()).unwrap();
+    let no_call = |_: &str, _: &[f32]| unreachable!();
+    assert_eq!(program.eval(&[1.0], true, &no_call), 0.125);
+    assert_eq!(program.eval(&[1.0], false, &no_call), -4.0);
+}
+
 /// An f64 helper has `eval` per CPU target and nothing else: no slice API,
 /// descriptor or shader.
 #[test]

@@ -520,8 +520,8 @@ pub fn sigmoid_e_k(x: f32) -> f32 {
 /// ```
 #[kernel(max_ulp = 1)]
 pub fn sigmoid(x: f32) -> f32 {
-    // Below -120 the result rounds to 0.
-    let wide = narrow(1.0 / (1.0 + exp_neg_wide(widen(max(x, -120.0)))));
+    // Below -120 the result rounds to 0, above 40 to 1.
+    let wide = narrow(1.0 / (1.0 + exp_neg_wide(widen(clamp(x, -120.0, 40.0)))));
     let q = fma(sigmoid_rem(x), recip(sigmoid_d(x)), sigmoid_q(x));
     let common = q * pow2i(floor(sigmoid_e_k(x)));
     // The remainder is exact only where `fma` rounds once.
