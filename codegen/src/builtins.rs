@@ -109,12 +109,12 @@ pub const BUILTINS: &[Builtin] = &[
     },
     Builtin {
         name: "exponent",
-        signature: "exponent(x) (floor(log2|x|) for normal x)",
+        signature: "exponent(x) (floor(log2|x|) for normal x; target-dependent otherwise)",
         args: &[F],
     },
     Builtin {
         name: "mantissa",
-        signature: "mantissa(x) (|x| scaled into [1, 2) for normal x)",
+        signature: "mantissa(x) (|x| scaled into [1, 2) for normal x; target-dependent otherwise)",
         args: &[F],
     },
     Builtin {

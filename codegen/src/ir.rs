@@ -38,10 +38,14 @@ pub enum UnOp {
     /// `2^k` for an integral `k` in `[-126, 127]` (`[-1022, 1023]` for an
     /// `f64` value), built from exponent bits.
     Pow2i,
-    /// The biased exponent field minus 127, as `f32`: `floor(log2|x|)` for
-    /// normal `x`, -127 for zero and subnormals, 128 for inf and NaN.
+    /// `floor(log2|x|)` for normal `x`, as `f32`. Other inputs give
+    /// target-dependent values: the biased exponent field minus 127 from bit
+    /// steps (-127 for zero and subnormals, 128 for inf and NaN), `vgetexpps`
+    /// on AVX-512.
     Exponent,
-    /// `|x|` with its exponent replaced by 0: in `[1, 2)` for normal `x`.
+    /// `|x|` scaled into `[1, 2)` by a power of two, for normal `x` (others:
+    /// target-dependent): its exponent field replaced by 127, `vgetmantps`
+    /// on AVX-512.
     Mantissa,
     /// The `f32` whose bit pattern is the integer value of `x` (integral, in
     /// `[0, 2^31)`): `int_bits(n)` is `n * 2^-149` for `n < 2^23`, computed

@@ -77,14 +77,10 @@ impl Target for Avx512 {
                 _mm512_add_epi32(_mm512_cvtps_epi32(#a), _mm512_set1_epi32(127)),
                 23
             ))),
-            UnOp::Exponent => quote!(_mm512_cvtepi32_ps(_mm512_sub_epi32(
-                _mm512_and_si512(_mm512_srli_epi32(_mm512_castps_si512(#a), 23), _mm512_set1_epi32(0xff)),
-                _mm512_set1_epi32(127)
-            ))),
-            UnOp::Mantissa => quote!(_mm512_castsi512_ps(_mm512_or_si512(
-                _mm512_and_si512(_mm512_castps_si512(#a), _mm512_set1_epi32(0x007f_ffff)),
-                _mm512_set1_epi32(0x3f80_0000)
-            ))),
+            // One instruction each where the generic bit steps take four and
+            // two; they agree on normal x (the builtins' domain).
+            UnOp::Exponent => quote!(_mm512_getexp_ps(#a)),
+            UnOp::Mantissa => quote!(_mm512_getmant_ps::<_MM_MANT_NORM_1_2, _MM_MANT_SIGN_ZERO>(#a)),
             UnOp::IntBits => quote!(_mm512_castsi512_ps(_mm512_cvtps_epi32(#a))),
             UnOp::Bits => quote!(_mm512_cvtepi32_ps(_mm512_castps_si512(#a))),
         }
