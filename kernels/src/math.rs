@@ -624,9 +624,11 @@ pub fn log_any(x: f32) -> f32 {
     select(x >= 0.0, r, (x - x) / (x - x))
 }
 
-/// `e^x - 1`, accurate near 0 where `exp(x) - 1` cancels: `2^k (hi + lo) - 1`
-/// from the parts of `e^x` ([`exp_hi`](fn@exp_hi)), with `2^k hi - 1` as an exact sum (TwoSum), so only
-/// the final addition rounds. Saturates to -1 below -17 and follows `exp` to +inf.
+/// `e^x - 1`, accurate near 0 where `exp(x) - 1` cancels: for |x| < 0.35 a
+/// polynomial ([`expm1_small`](fn@expm1_small)), elsewhere `2^k (H + T) - 1`
+/// from the table-driven exp's parts ([`expm1_table`](fn@expm1_table)), with
+/// `2^k H - 1` as an exact sum (TwoSum), so only the final addition rounds.
+/// Saturates to -1 below -17 and follows `exp` to +inf.
 ///
 /// ```
 /// let tiny = 1e-10f32;
@@ -635,17 +637,32 @@ pub fn log_any(x: f32) -> f32 {
 /// ```
 #[kernel(max_ulp = 1)]
 pub fn expm1(x: f32) -> f32 {
-    // exp's own clamp, so the parts are shared with the `exp(x)` below.
-    let xc = clamp(x, -104.0, 89.0);
-    // Outside [-40, 40] the sum below is -1 or unused; the clamp keeps 2^k normal.
-    let scale = pow2i(clamp(exp_k(xc), -40.0, 40.0));
-    let a = exp_hi(xc) * scale;
-    let m = a - 1.0;
-    let z = m - a;
-    let m_lo = ((a - (m - z)) - (1.0 + z)) + exp_lo(xc) * scale;
-    // From 20 on e^x - 1 rounds to e^x.
-    // The sign of x, also for -0 (where m + m_lo is +0).
-    copysign(rare(x > 20.0, exp(x), m + m_lo), x)
+    // e^-40 is far below half an ulp of -1; the clamp keeps 2^k normal.
+    let v = select(abs(x) < 0.35, expm1_small(x), expm1_table(max(-40.0, x)));
+    // From 20 on e^x - 1 rounds to e^x. The sign of x, also for -0.
+    copysign(rare(x > 20.0, exp(x), v), x)
+}
+
+/// `e^x - 1` for |x| <= 0.35: `x + x^2/2 + x^3 s(x)`, `s` of degree 4
+/// (`kernels/fit/expm1.py`: within 2^-31 of it, relative), rounded about
+/// once: the terms after `x` add at most 0.18 of it.
+#[kernel]
+pub fn expm1_small(x: f32) -> f32 {
+    let s = poly(x, [0.16666666, 0.041666474, 0.008333423, 0.0013934217, 0.00019823757]);
+    fma(x * x, fma(x, s, 0.5), x)
+}
+
+/// `e^x - 1` for 0.35 <= |x| <= 89: `e^x = 2^k (H + T)` with `H =
+/// 2^((m mod 16)/16)` from the table and the unrounded `T`
+/// ([`exp16_tail`](fn@exp16_tail)); `2^k H - 1` is an exact sum `s + e`, so
+/// `s + (e + 2^k T)` rounds once, up to `T`'s own rounding (2^-24 of at most
+/// 4% of `e^x`, which |e^x / (e^x - 1)| <= 3.4 magnifies to 0.14 ulp).
+#[kernel]
+pub fn expm1_table(x: f32) -> f32 {
+    let m = exp16_m(x);
+    let a = pow2_hi(m) * pow2i(floor(m * 0.0625));
+    let s = a - 1.0;
+    s + (add_lo(a, -1.0) + exp16_tail(x) * pow2i(floor(m * 0.0625)))
 }
 
 /// Square root, correctly rounded on every CPU target.
