@@ -4,8 +4,8 @@
 use simdwise_macros::kernel;
 
 use crate::math::{
-    exp, exp_hi, exp_k, exp_lo, exp_neg_wide, exp8_hi, exp8_k, exp8_lo, exp8_poly, exp8_r, expm1, log1p_c,
-    quarter_binade, sigmoid_e_k, sigmoid_hi, sigmoid_k, sigmoid_lo, sigmoid_d, sigmoid_q, sigmoid_rem,
+    exp, exp_hi, exp_k, exp_lo, exp_neg_wide, exp16_m, exp16_poly, exp16_r, expm1, log1p_c, pow2_hi, pow2_lo,
+    quarter_binade, sigmoid_d, sigmoid_e_k, sigmoid_hi, sigmoid_k, sigmoid_lo, sigmoid_q, sigmoid_rem,
 };
 
 /// `max(x, 0)`, exact; NaN stays NaN and `-0.0` becomes `0.0`.
@@ -236,9 +236,10 @@ pub fn gelu_erf(x: f32) -> f32 {
     // e^(u + u_lo) = 2^k (s_hi + s_lo), with u + u_lo = -a^2/2 exactly.
     let u = -0.5 * (a * a);
     let u_lo = -0.5 * mul_lo(a, a);
-    let k = exp8_k(u);
-    let s_hi = exp8_hi(u);
-    let s_lo = fma(s_hi, exp8_poly(exp8_r(u) + u_lo), exp8_lo(u));
+    let m = exp16_m(u);
+    let k = floor(m * 0.0625);
+    let s_hi = pow2_hi(m);
+    let s_lo = fma(s_hi, exp16_poly(exp16_r(u) + u_lo), pow2_lo(m));
     // E e^(-a^2/2) / 2^k = p + p_lo.
     let p = e_hi * s_hi;
     let p_lo = fma(e_hi, s_lo, fma(e_lo, s_hi + s_lo, mul_lo(e_hi, s_hi)));
@@ -247,7 +248,7 @@ pub fn gelu_erf(x: f32) -> f32 {
     // floor keeps p 2^k normal for every lane (no subnormal products, which
     // x86 runs as microcode assists).
     let xc = min(x, 15.875);
-    let scale = pow2i(max(k, -60.0));
+    let scale = pow2i(floor(max(-60.0, m * 0.0625)));
     let d = p * scale;
     let s = xc - d;
     let positive = select(x > 15.875, x, s + (((xc - s) - d) - p_lo * scale));

@@ -71,14 +71,14 @@ pub use simdwise_macros::kernel;
 pub use simdwise_runtime::{self as runtime, Isa, Kernel, KernelError};
 
 /// The pieces the accurate kernels are built from, for kernels of your own:
-/// `e^x = 2^exp_k (exp_hi + exp_lo)` to 2^-31 (or table-driven, `exp8_*`, `exp16_*`),
+/// `e^x = 2^exp_k (exp_hi + exp_lo)` to 2^-31 (or table-driven, `exp16_*`, `pow2_*`),
 /// `sigmoid(x) = 2^sigmoid_k (sigmoid_hi + sigmoid_lo)`, ... Each is a kernel (callable from `#[kernel]` code, where
 /// calls to parts of one function share their work once inlined); on their own
 /// they carry no accuracy bound, so they are not in [`ALL`].
 pub mod parts {
     pub use crate::math::{
-        exp_head, exp_hi, exp_k, exp_lo, exp_neg_wide, exp_r, exp_tail, exp2_m, exp2_s, exp8_hi, exp8_k, exp8_lo,
-        exp8_m, exp8_poly, exp8_r, exp16_m, exp16_r, exp16_s, exp16_tail, expm1_small, expm1_table, log_any, log_me, log1p_c, pow2_frac, pow2_hi,
+        exp_head, exp_hi, exp_k, exp_lo, exp_neg_wide, exp_r, exp_tail, exp2_m, exp2_s, 
+        exp16_m, exp16_poly, exp16_r, exp16_s, exp16_tail, expm1_small, expm1_table, log_any, log_me, log1p_c, pow2_frac, pow2_hi,
         pow2_lo, quarter_binade, sigmoid_d, sigmoid_d_lo, sigmoid_d_scale, sigmoid_e, sigmoid_e_k, sigmoid_e_lo, sigmoid_e_t, sigmoid_hi, sigmoid_k, sigmoid_lo,
         sigmoid_q, sigmoid_rem, sigmoid_t,
     };

@@ -79,8 +79,9 @@ pub fn exp_lo(x: f32) -> f32 {
 /// two one `pow2i` (one `vscalefps` on AVX-512, which floors `m/16` itself);
 /// other lanes (rare) take a clamped path with `ldexp`, subnormal results
 /// included. About 18 instructions per vector on AVX-512.
-/// [`gelu_erf`](fn@crate::gelu_erf) keeps `e^x` unrounded with the steps of an
-/// 8-entry variant (`exp8_*`, see [`exp8_m`](fn@exp8_m)).
+/// [`sigmoid`](fn@sigmoid), [`expm1`](fn@expm1) and
+/// [`gelu_erf`](fn@crate::gelu_erf) keep `e^x` unrounded, as `2^k (pow2_hi +
+/// tail)` ([`exp16_tail`](fn@exp16_tail)).
 ///
 /// ```
 /// let mut out = [0.0; 2];
@@ -138,14 +139,17 @@ pub fn exp16_s(x: f32) -> f32 {
 
 /// `e^x / 2^floor(m/16) - pow2_hi(m)`, unrounded: `e^x = 2^floor(m/16)
 /// (pow2_hi(m) + exp16_tail(x))` to 2^-33 relative, for a quotient or product
-/// that must round once ([`sigmoid`](fn@sigmoid)). `e^r - 1` to degree 4
-/// (Taylor: |r|^5/120 < 2^-34).
+/// that must round once ([`sigmoid`](fn@sigmoid)).
 #[kernel]
 pub fn exp16_tail(x: f32) -> f32 {
     let m = exp16_m(x);
-    let r = exp16_r(x);
-    let p = fma(r * r, fma(r, fma(r, 0.041666668, 0.16666667), 0.5), r);
-    fma(pow2_hi(m), p, pow2_lo(m))
+    fma(pow2_hi(m), exp16_poly(exp16_r(x)), pow2_lo(m))
+}
+
+/// `e^r - 1` for |r| <= ln2/32, to degree 4 (Taylor: |r|^5/120 < 2^-34).
+#[kernel]
+pub fn exp16_poly(r: f32) -> f32 {
+    fma(r * r, fma(r, fma(r, 0.041666668, 0.16666667), 0.5), r)
 }
 
 /// `2^((m mod 16)/16) (1 + p)` rounded once, for integral `m` and small `p`
@@ -181,64 +185,6 @@ pub fn pow2_lo(m: f32) -> f32 {
             9.845328e-9,
         ],
     )
-}
-
-/// `m = round(x 8/ln2)`: `x = m ln2/8 + r`, the first step of the
-/// table-driven `e^x` ([`exp`](fn@exp)), whose parts are `exp8_*`:
-/// `e^x = 2^k (exp8_hi + exp8_lo + exp8_hi exp8_poly(exp8_r))`, for |x| <= 127.
-#[kernel]
-pub fn exp8_m(x: f32) -> f32 {
-    round(x * 11.541560173)
-}
-
-/// `k = floor(m/8 + 1/2)`, the power of two of `e^x`; `j = m - 8k` is in
-/// `[-4, 3]`. See [`exp8_m`](fn@exp8_m).
-#[kernel]
-pub fn exp8_k(x: f32) -> f32 {
-    floor(fma(exp8_m(x), 0.125, 0.5))
-}
-
-/// `r = x - m ln2/8`, |r| <= ln2/16, with `ln2/8` in three parts (the first two
-/// with 12 bits, so `m ln2/8` is exact without FMA for |m| < 2^11). See
-/// [`exp8_m`](fn@exp8_m).
-#[kernel]
-pub fn exp8_r(x: f32) -> f32 {
-    let m = exp8_m(x);
-    let r = fma(m, -0.086639404296875, x);
-    let r = fma(m, -3.993511199951172e-6, r);
-    fma(m, 2.3808178e-10, r)
-}
-
-/// `2^(j/8)` rounded, from an 8-entry table (one permute on AVX2 and AVX-512).
-/// See [`exp8_m`](fn@exp8_m).
-#[kernel]
-pub fn exp8_hi(x: f32) -> f32 {
-    let m = exp8_m(x);
-    table(
-        fma(exp8_k(x), -8.0, m) + 4.0,
-        [
-            0.70710677, 0.7711054, 0.8408964, 0.91700405, 1.0, 1.0905077, 1.1892071, 1.2968396,
-        ],
-    )
-}
-
-/// What [`exp8_hi`](fn@exp8_hi) lost: `2^(j/8) - exp8_hi`, to 2^-48.
-#[kernel]
-pub fn exp8_lo(x: f32) -> f32 {
-    let m = exp8_m(x);
-    table(
-        fma(exp8_k(x), -8.0, m) + 4.0,
-        [
-            1.2101617e-8, 4.0354524e-9, -1.2377663e-8, -5.6196390e-9, 0.0, -1.3077540e-8, 3.7976353e-8, -4.0189995e-8,
-        ],
-    )
-}
-
-/// `e^r - 1` for |r| <= ln2/16, a degree-5 polynomial. See
-/// [`exp8_m`](fn@exp8_m).
-#[kernel]
-pub fn exp8_poly(r: f32) -> f32 {
-    r + r * r * poly(r, [0.5, 0.16666667, 0.041666668, 0.0083333338])
 }
 
 /// The interval of `x >= 0` in the table-driven kernels (tanh, erf,
