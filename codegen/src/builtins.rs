@@ -43,6 +43,11 @@ pub const BUILTINS: &[Builtin] = &[
         args: &[F],
     },
     Builtin {
+        name: "rsqrt",
+        signature: "rsqrt(x) (1/sqrt(x) within 2^-14 relative for positive normal x; not bit-identical across targets)",
+        args: &[F],
+    },
+    Builtin {
         name: "floor",
         signature: "floor(x)",
         args: &[F],
@@ -184,6 +189,7 @@ pub fn expand(g: &mut Graph, name: &str, a: &[ValueId]) -> ValueId {
         "abs" => g.add(Node::Unary(UnOp::Abs, a[0])),
         "sqrt" => g.add(Node::Unary(UnOp::Sqrt, a[0])),
         "recip" => g.add(Node::Unary(UnOp::Recip, a[0])),
+        "rsqrt" => g.add(Node::Unary(UnOp::Rsqrt, a[0])),
         "floor" => g.add(Node::Unary(UnOp::Floor, a[0])),
         "ceil" => g.add(Node::Unary(UnOp::Ceil, a[0])),
         "round" => g.add(Node::Unary(UnOp::Round, a[0])),

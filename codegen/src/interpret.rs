@@ -132,6 +132,7 @@ fn unary(op: UnOp, a: f32) -> f32 {
         UnOp::Abs => a.abs(),
         UnOp::Sqrt => a.sqrt(),
         UnOp::Recip => 1.0 / a,
+        UnOp::Rsqrt => 1.0 / a.sqrt(),
         UnOp::Floor => a.floor(),
         UnOp::Ceil => a.ceil(),
         UnOp::Round => a.round_ties_even(),

@@ -30,6 +30,9 @@ pub enum UnOp {
     /// coarser (exact division on scalar and WGSL), so not bit-identical across
     /// targets. A kernel refines a quotient with its remainder.
     Recip,
+    /// `1/sqrt(x)` within 2^-14 relative for positive normal `x`, as `Recip`:
+    /// the target's estimate, refined where it is coarser.
+    Rsqrt,
     Floor,
     Ceil,
     /// Round to nearest, ties to even.
@@ -288,7 +291,7 @@ impl Kernel {
                 | Node::Ldexp(..)
                 | Node::Call(..) => 0,
                 Node::Binary(BinOp::Div, ..) | Node::Unary(UnOp::Sqrt, _) => 4,
-                Node::Unary(UnOp::Recip | UnOp::Pow2i | UnOp::Exponent | UnOp::Mantissa | UnOp::IntBits, _) => 3,
+                Node::Unary(UnOp::Recip | UnOp::Rsqrt | UnOp::Pow2i | UnOp::Exponent | UnOp::Mantissa | UnOp::IntBits, _) => 3,
                 Node::MulLo(..) | Node::Table(..) | Node::Widen(_) | Node::Narrow(_) => 2,
                 // Two vectors of f64 lanes per vector of f32 lanes.
                 _ if self.graph.ty(id) == Ty::F64 => 2,

@@ -60,6 +60,12 @@ impl Target for Avx2 {
                 let y = _mm256_rcp_ps(#a);
                 _mm256_fmadd_ps(y, _mm256_fnmadd_ps(#a, y, _mm256_set1_ps(1.0)), y)
             }),
+            // A 12-bit estimate and one Newton step, y (3 - a y^2) / 2.
+            UnOp::Rsqrt => quote!({
+                let y = _mm256_rsqrt_ps(#a);
+                let half_y = _mm256_mul_ps(y, _mm256_set1_ps(0.5));
+                _mm256_mul_ps(half_y, _mm256_fnmadd_ps(_mm256_mul_ps(#a, y), y, _mm256_set1_ps(3.0)))
+            }),
             UnOp::Floor => quote!(_mm256_round_ps(#a, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC)),
             UnOp::Ceil => quote!(_mm256_round_ps(#a, _MM_FROUND_TO_POS_INF | _MM_FROUND_NO_EXC)),
             UnOp::Round => {

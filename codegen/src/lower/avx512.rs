@@ -63,6 +63,7 @@ impl Target for Avx512 {
             UnOp::Abs => quote!(_mm512_abs_ps(#a)),
             UnOp::Sqrt => quote!(_mm512_sqrt_ps(#a)),
             UnOp::Recip => quote!(_mm512_rcp14_ps(#a)),
+            UnOp::Rsqrt => quote!(_mm512_rsqrt14_ps(#a)),
             UnOp::Floor => {
                 quote!(_mm512_roundscale_ps(#a, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC))
             }

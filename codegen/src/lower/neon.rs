@@ -61,6 +61,11 @@ impl Target for Neon {
                 let y = vrecpeq_f32(#a);
                 vmulq_f32(y, vrecpsq_f32(#a, y))
             }),
+            // The same for 1/sqrt: vrsqrts computes (3 - a b) / 2.
+            UnOp::Rsqrt => quote!({
+                let y = vrsqrteq_f32(#a);
+                vmulq_f32(y, vrsqrtsq_f32(vmulq_f32(#a, y), y))
+            }),
             UnOp::Floor => quote!(vrndmq_f32(#a)),
             UnOp::Ceil => quote!(vrndpq_f32(#a)),
             UnOp::Round => quote!(vrndnq_f32(#a)),

@@ -55,6 +55,7 @@ impl Target for Scalar {
             UnOp::Abs => quote!(#a.abs()),
             UnOp::Sqrt => quote!(#a.sqrt()),
             UnOp::Recip => quote!(1.0 / #a),
+            UnOp::Rsqrt => quote!(1.0 / #a.sqrt()),
             UnOp::Floor => quote!(#a.floor()),
             UnOp::Ceil => quote!(#a.ceil()),
             UnOp::Round => quote!(#a.round_ties_even()),

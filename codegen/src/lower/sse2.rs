@@ -102,6 +102,12 @@ impl Target for Sse2 {
                 let y = _mm_rcp_ps(#a);
                 _mm_mul_ps(y, _mm_sub_ps(_mm_set1_ps(2.0), _mm_mul_ps(#a, y)))
             }),
+            // A 12-bit estimate and one Newton step, y (3 - a y^2) / 2.
+            UnOp::Rsqrt => quote!({
+                let y = _mm_rsqrt_ps(#a);
+                let half_y = _mm_mul_ps(y, _mm_set1_ps(0.5));
+                _mm_mul_ps(half_y, _mm_sub_ps(_mm_set1_ps(3.0), _mm_mul_ps(_mm_mul_ps(#a, y), y)))
+            }),
             UnOp::Floor | UnOp::Ceil | UnOp::Round | UnOp::Trunc => self.round(a, op),
             UnOp::Pow2i => quote!(_mm_castsi128_ps(_mm_slli_epi32(
                 _mm_add_epi32(_mm_cvtps_epi32(#a), _mm_set1_epi32(127)),

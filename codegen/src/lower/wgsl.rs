@@ -49,6 +49,7 @@ fn expr(k: &Kernel, node: &Node) -> String {
                 UnOp::Abs => format!("abs({a})"),
                 UnOp::Sqrt => format!("sqrt({a})"),
                 UnOp::Recip => format!("1.0 / {a}"),
+                UnOp::Rsqrt => format!("inverseSqrt({a})"),
                 UnOp::Floor => format!("floor({a})"),
                 UnOp::Ceil => format!("ceil({a})"),
                 UnOp::Round => format!("round({a})"),
