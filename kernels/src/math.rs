@@ -611,14 +611,14 @@ pub fn expm1_table(x: f32) -> f32 {
     s + (add_lo(a, -1.0) + exp16_tail(x) * pow2i(floor(m * 0.0625)))
 }
 
-/// Square root, correctly rounded on every CPU target. With FMA, for positive
-/// normal x, from multiply-adds, which pipeline where the square-root unit
+/// Square root, correctly rounded on every CPU target. With FMA, for x in
+/// [2^-100, 2^128) (where the residual below is a normal float), from multiply-adds, which pipeline where the square-root unit
 /// takes one vector per several cycles: `g ~ sqrt(x)` and `h ~ 1/(2 sqrt(x))`
 /// from the reciprocal square root estimate and one step of Goldschmidt's
 /// iteration (to 2^-27), then `g + (x - g^2) h` rounded once, with the
 /// residual `x - g^2` exact (Markstein's correction; the exhaustive sweep
 /// confirms correct rounding on all 2^32 inputs). Other lanes (zero,
-/// negative, subnormal, inf, NaN: rare) and targets without FMA use `sqrt`.
+/// negative, tiny, inf, NaN: rare) and targets without FMA use `sqrt`.
 ///
 /// ```
 /// assert_eq!(simdwise::sqrt::scalar(2.25), 1.5);
@@ -633,8 +633,8 @@ pub fn sqrt(x: f32) -> f32 {
     let g = fma(g, r, g);
     let h = fma(h, r, h);
     let fast = fma(fma(-g, g, x), h, g);
-    let normal = x >= 1.17549435e-38 && x <= 3.4028235e38;
-    with_fma(rare(!normal, sqrt(x), fast), sqrt(x))
+    let in_range = x >= 7.888609e-31 && x <= 3.4028235e38;
+    with_fma(rare(!in_range, sqrt(x), fast), sqrt(x))
 }
 
 /// `1 / x`, correctly rounded on every CPU target.
