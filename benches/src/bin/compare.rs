@@ -155,6 +155,19 @@ fn settle(ms: u128) {
     }
 }
 
+/// One timing of ours within a round of the comparison.
+#[derive(Clone, Copy)]
+enum Job {
+    /// The dispatched call, all threads.
+    Ours,
+    /// The dispatched call in a one-thread pool.
+    OursOneThread,
+    /// A variant (index into the kernel's runnable ISAs) with the runtime's plan.
+    Variant(usize),
+    /// A plan (index into `Plan::choices`) with the dispatched variant.
+    Plan(usize),
+}
+
 /// After PyTorch: longer than its OpenMP workers' spin.
 const AFTER_TORCH_MS: u128 = 250;
 /// After ours: longer than our helpers' spin.
@@ -286,24 +299,33 @@ fn main() {
                     start.elapsed().as_nanos() as f64 / reps as f64
                 };
                 let dispatched = simdwise::runtime::isa_for(kernel, n).expect("dispatch ISA");
+                let plans = Plan::choices(kernel, n);
                 let mut cell = Cell {
                     variants: vec![Vec::new(); if table.detailed { isas.len() } else { 0 }],
-                    plans: vec![Vec::new(); if table.detailed { 3 } else { 0 }],
+                    plans: vec![Vec::new(); if table.detailed { plans.len() } else { 0 }],
                     ..Cell::default()
                 };
                 let mut py_reps = [0u64; 3];
-                for _ in 0..o.rounds {
+                let mut jobs = vec![Job::Ours];
+                if table.detailed {
+                    jobs.push(Job::OursOneThread);
+                    jobs.extend((0..isas.len()).map(Job::Variant));
+                    jobs.extend((0..plans.len()).map(Job::Plan));
+                }
+                for round in 0..o.rounds {
                     settle(AFTER_TORCH_MS);
-                    cell.ours.push(time_ours(None));
-                    if table.detailed {
-                        // The whole timing loop runs on the pool's one thread, so
-                        // the runtime sees one thread and runs every call inline.
-                        cell.ours_1t.push(one_thread.install(|| time_ours(None)));
-                        for (slot, isa) in cell.variants.iter_mut().zip(&isas) {
-                            slot.push(time_ours(Some((*isa, None))));
-                        }
-                        for (slot, (_, plan)) in cell.plans.iter_mut().zip(Plan::choices(kernel, n)) {
-                            slot.push(time_ours(Some((dispatched, Some(plan)))));
+                    // Each round starts with the next job: the first timing
+                    // after the pause runs slower on this VM (up to 1.9x at
+                    // 10M), and no job should always take that place.
+                    let first = round % jobs.len();
+                    for job in jobs[first..].iter().chain(&jobs[..first]) {
+                        match *job {
+                            Job::Ours => cell.ours.push(time_ours(None)),
+                            // The whole timing loop runs on the pool's one thread, so
+                            // the runtime sees one thread and runs every call inline.
+                            Job::OursOneThread => cell.ours_1t.push(one_thread.install(|| time_ours(None))),
+                            Job::Variant(i) => cell.variants[i].push(time_ours(Some((isas[i], None)))),
+                            Job::Plan(i) => cell.plans[i].push(time_ours(Some((dispatched, Some(plans[i].1))))),
                         }
                     }
                     settle(AFTER_OURS_MS);
