@@ -5,7 +5,7 @@ use simdwise_macros::kernel;
 
 use crate::math::{
     exp, exp_hi, exp_k, exp_lo, exp_neg_wide, exp16_m, exp16_poly, exp16_r, expm1, log1p_c, pow2_hi, pow2_lo,
-    quarter_binade, sigmoid_d, sigmoid_e_k, sigmoid_hi, sigmoid_k, sigmoid_lo, sigmoid_q, sigmoid_rem,
+    quarter_binade, sigmoid_d, sigmoid_d_lo, sigmoid_e, sigmoid_e_k, sigmoid_e_lo, sigmoid_hi, sigmoid_k, sigmoid_lo,
 };
 
 /// `max(x, 0)`, exact; NaN stays NaN and `-0.0` becomes `0.0`.
@@ -47,11 +47,12 @@ pub(crate) fn half_up(x: f32) -> f32 {
     copysign(select(half * 2.0 == x, half, (x + 1e-45) * 0.5), x)
 }
 
-/// `x * sigmoid(x)`: on targets with FMA `2^k x (q + q_lo)` with sigmoid's
-/// unrounded quotient ([`sigmoid_q`](fn@crate::parts::sigmoid_q)), the product
-/// exact (`mul_lo`) and rounded once; where that product's rounding error
-/// could be subnormal (|x| < 2^-60) or x < -80 (rare), and on SSE2 and scalar
-/// code, `x / (1 + e^-x)` in f64 lanes, rounded once. The shader computes in f32: the product with
+/// `x * sigmoid(x)`: on targets with FMA `2^k (x n) / d` with sigmoid's
+/// numerator and denominator ([`sigmoid_q`](fn@crate::parts::sigmoid_q)), `x
+/// n` exact (`mul_lo`), the quotient refined by its remainder and rounded
+/// once; where that product's rounding error could be subnormal (|x| <
+/// 2^-60) or x < -80 (rare), and on SSE2 and scalar code, `x / (1 + e^-x)` in
+/// f64 lanes, rounded once. The shader computes in f32: the product with
 /// sigmoid's unrounded value `2^k (hi + lo)` as an exact sum (`mul_lo`), the
 /// power of two applied last, so the result is rounded once there too,
 /// subnormal results (x < -87) included.
@@ -67,13 +68,18 @@ pub fn silu(x: f32) -> f32 {
     let xc = clamp(x, -120.0, 20.0);
     let w = widen(xc);
     let wide = rare(abs(x) < 2.3509887e-38, half_up(x), narrow(w / (1.0 + exp_neg_wide(w))));
-    // x itself: the lanes where the clamp matters are replaced.
-    let q = sigmoid_q(x);
-    let m = x * q;
-    let q_lo = sigmoid_rem(x) * recip(sigmoid_d(x));
-    let common = (m + fma(x, q_lo, mul_lo(x, q))) * pow2i(floor(sigmoid_e_k(x)));
-    // The remainder behind `q_lo` is exact only where `fma` rounds once.
-    let cpu = with_fma(rare(x < -80.0 || abs(x) < 8.6736174e-19, wide, common), wide);
+    // x itself: the lanes where the clamp matters are replaced. The
+    // quotient of x n (exact, as hi + lo) by d, as in `sigmoid`.
+    let n = select(x < 0.0, sigmoid_e(x), 1.0);
+    let xn = x * n;
+    let xn_lo = fma(x, select(x < 0.0, sigmoid_e_lo(x), 0.0), mul_lo(x, n));
+    let y = recip(sigmoid_d(x));
+    let q = xn * y;
+    let rem = fma(-q, sigmoid_d(x), xn) + fma(-q, sigmoid_d_lo(x), xn_lo);
+    let common = fma(rem, y, q) * pow2i(floor(sigmoid_e_k(x)));
+    // The remainder is exact only where `fma` rounds once. `-abs(x)` as in
+    // `sigmoid_e_t`, which computes it anyway.
+    let cpu = with_fma(rare(x < -80.0 || -abs(x) > -8.6736174e-19, wide, common), wide);
     // The shader's f32 formulation.
     let hi = sigmoid_hi(xc);
     let m = xc * hi;
