@@ -291,7 +291,10 @@ impl Kernel {
                 | Node::Ldexp(..)
                 | Node::Call(..) => 0,
                 Node::Binary(BinOp::Div, ..) | Node::Unary(UnOp::Sqrt, _) => 4,
-                Node::Unary(UnOp::Recip | UnOp::Rsqrt | UnOp::Pow2i | UnOp::Exponent | UnOp::Mantissa | UnOp::IntBits, _) => 3,
+                Node::Unary(
+                    UnOp::Recip | UnOp::Rsqrt | UnOp::Pow2i | UnOp::Exponent | UnOp::Mantissa | UnOp::IntBits,
+                    _,
+                ) => 3,
                 Node::MulLo(..) | Node::Table(..) | Node::Widen(_) | Node::Narrow(_) => 2,
                 // Two vectors of f64 lanes per vector of f32 lanes.
                 _ if self.graph.ty(id) == Ty::F64 => 2,

@@ -149,7 +149,11 @@ fn with_fma_and_recip_lower_per_target() {
         let code = kernel.target(target).unwrap();
         let fused = code.contains("7f32") || code.contains("7.0f");
         let other = code.contains("5f32") || code.contains("5.0f");
-        assert_eq!((fused, other), (estimate.is_some(), estimate.is_none()), "{target}: {code}");
+        assert_eq!(
+            (fused, other),
+            (estimate.is_some(), estimate.is_none()),
+            "{target}: {code}"
+        );
         if let Some(estimate) = estimate {
             assert!(code.contains(estimate), "{target}: {code}");
         }
