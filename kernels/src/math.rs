@@ -571,10 +571,14 @@ pub fn log_any(x: f32) -> f32 {
 }
 
 /// `e^x - 1`, accurate near 0 where `exp(x) - 1` cancels: for |x| < 0.35 a
-/// polynomial ([`expm1_small`](fn@expm1_small)), elsewhere `2^k (H + T) - 1`
+/// polynomial ([`expm1_small`](fn@expm1_small)), up to 16 `2^k (H + T) - 1`
 /// from the table-driven exp's parts ([`expm1_table`](fn@expm1_table)), with
-/// `2^k H - 1` as an exact sum (TwoSum), so only the final addition rounds.
-/// Saturates to -1 below -17 and follows `exp` to +inf.
+/// `2^k H - 1` as an exact sum, so only the final addition rounds; above 16
+/// (rare) the `-1` is folded into the tail ([`expm1_big`](fn@expm1_big)).
+/// Saturates to -1 below -17. The shader keeps the double-word formulation
+/// it was verified with on lavapipe (`2^k (hi + lo) - 1` from
+/// [`exp_hi`](fn@exp_hi), with TwoSum), where the sums above lost their
+/// exactness (1.02 ulp).
 ///
 /// ```
 /// let tiny = 1e-10f32;
@@ -585,8 +589,18 @@ pub fn log_any(x: f32) -> f32 {
 pub fn expm1(x: f32) -> f32 {
     // e^-40 is far below half an ulp of -1; the clamp keeps 2^k normal.
     let v = select(abs(x) < 0.35, expm1_small(x), expm1_table(max(-40.0, x)));
-    // From 20 on e^x - 1 rounds to e^x. The sign of x, also for -0.
-    copysign(rare(x > 20.0, exp(x), v), x)
+    let cpu = rare(x > 16.0, expm1_big(x), v);
+    // The shader's: exp's own clamp; 2^k kept normal; from 20 on e^x - 1
+    // rounds to e^x.
+    let xc = clamp(x, -104.0, 89.0);
+    let scale = pow2i(clamp(exp_k(xc), -40.0, 40.0));
+    let a = exp_hi(xc) * scale;
+    let m = a - 1.0;
+    let z = m - a;
+    let m_lo = ((a - (m - z)) - (1.0 + z)) + exp_lo(xc) * scale;
+    let shader = rare(x > 20.0, exp(x), m + m_lo);
+    // The sign of x, also for -0.
+    copysign(with_f64(cpu, shader), x)
 }
 
 /// `e^x - 1` for |x| <= 0.35: `x + x^2/2 + x^3 s(x)`, `s` of degree 4
@@ -598,9 +612,10 @@ pub fn expm1_small(x: f32) -> f32 {
     fma(x * x, fma(x, s, 0.5), x)
 }
 
-/// `e^x - 1` for 0.35 <= |x| <= 89: `e^x = 2^k (H + T)` with `H =
+/// `e^x - 1` for 0.35 <= |x| <= 16: `e^x = 2^k (H + T)` with `H =
 /// 2^((m mod 16)/16)` from the table and the unrounded `T`
-/// ([`exp16_tail`](fn@exp16_tail)); `2^k H - 1` is an exact sum `s + e`, so
+/// ([`exp16_tail`](fn@exp16_tail)); `2^k H - 1` is an exact sum `s + e`
+/// (Fast2Sum where `2^k H < 1`; below 2^24 `2^k H - 1` is itself exact), so
 /// `s + (e + 2^k T)` rounds once, up to `T`'s own rounding (2^-24 of at most
 /// 4% of `e^x`, which |e^x / (e^x - 1)| <= 3.4 magnifies to 0.14 ulp).
 #[kernel]
@@ -608,7 +623,18 @@ pub fn expm1_table(x: f32) -> f32 {
     let m = exp16_m(x);
     let a = pow2_hi(m) * pow2i(floor(m * 0.0625));
     let s = a - 1.0;
-    s + (add_lo(a, -1.0) + exp16_tail(x) * pow2i(floor(m * 0.0625)))
+    s + ((a - (s + 1.0)) + exp16_tail(x) * pow2i(floor(m * 0.0625)))
+}
+
+/// `e^x - 1` for x > 16: `2^k (H + (T - 2^-k))`, the `-1` a small part of the
+/// tail, with `ldexp` for the overflow past 88.7; below 2^-40 of `H`,
+/// `2^-k` is left at 2^-40, far below an ulp.
+#[kernel]
+pub fn expm1_big(x: f32) -> f32 {
+    let xc = min(x, 89.0);
+    let m = exp16_m(xc);
+    let k = floor(m * 0.0625);
+    ldexp(pow2_hi(m) + (exp16_tail(xc) - pow2i(max(-40.0, -k))), k)
 }
 
 /// Square root, correctly rounded on every CPU target. With FMA, for x in
