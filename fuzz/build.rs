@@ -67,10 +67,9 @@ impl Gen<'_> {
             2 => format!("({} * {})", self.value(d), self.value(d)),
             3 => format!("({} / {})", self.value(d), self.value(d)),
             4 => format!("-{}", self.value(d)),
+            5 if self.rng.below(7) == 0 => format!("exponent({})", self.normal(d)),
             5 => {
-                let f = self
-                    .rng
-                    .pick(&["abs", "sqrt", "floor", "ceil", "round", "trunc", "exponent"]);
+                let f = self.rng.pick(&["abs", "sqrt", "floor", "ceil", "round", "trunc"]);
                 format!("{f}({})", self.value(d))
             }
             6 => {
@@ -78,9 +77,10 @@ impl Gen<'_> {
                 format!("{f}({}, {})", self.value(d), self.value(d))
             }
             // The sign and payload of a NaN are unspecified, and so is what
-            // reads them: a NaN never reaches `copysign`'s sign, `mantissa` or `bits`.
+            // reads them: a NaN never reaches `copysign`'s sign or `bits`.
+            // `exponent` and `mantissa` are defined for normal numbers only.
             7 if self.rng.below(2) == 0 => format!("copysign({}, {})", self.value(d), self.not_nan(d)),
-            7 => format!("mantissa({})", self.not_nan(d)),
+            7 => format!("mantissa({})", self.normal(d)),
             20 => format!("clamp({}, {}, {})", self.value(d), self.value(d), self.value(d)),
             8 => format!("fma({}, {}, {})", self.value(d), self.value(d), self.value(d)),
             9 => format!("select({}, {}, {})", self.cond(d), self.value(d), self.value(d)),
@@ -145,6 +145,12 @@ impl Gen<'_> {
     fn not_nan(&mut self, depth: usize) -> String {
         let v = self.value(depth);
         format!("select(isnan({v}), 1.0, {v})")
+    }
+
+    /// A normal number: the value, or 1.0 where it is zero, subnormal, inf or NaN.
+    fn normal(&mut self, depth: usize) -> String {
+        let v = self.value(depth);
+        format!("select(abs({v}) >= 1.1754944e-38 && abs({v}) <= 3.4028235e38, {v}, 1.0)")
     }
 
     fn cond(&mut self, depth: usize) -> String {

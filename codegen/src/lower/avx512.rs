@@ -228,7 +228,7 @@ impl MaskedTail for Avx512 {
         quote!(((1u32 << #rest) - 1) as __mmask16)
     }
     fn load(&self, mask: &Ident, ptr: TokenStream) -> TokenStream {
-        quote!(_mm512_maskz_loadu_ps(#mask, #ptr))
+        quote!(_mm512_mask_loadu_ps(_mm512_set1_ps(*#ptr), #mask, #ptr))
     }
     fn store(&self, ptr: TokenStream, mask: &Ident, value: TokenStream) -> TokenStream {
         quote!(_mm512_mask_storeu_ps(#ptr, #mask, #value))

@@ -160,6 +160,7 @@ pub trait StreamingStores {
 /// Masked loads and stores of the first `rest` lanes (AVX-512).
 pub trait MaskedTail {
     fn mask(&self, rest: &Ident) -> TokenStream;
+    /// The lanes under `mask` from `ptr`, the others a copy of `*ptr` (see `tail`).
     fn load(&self, mask: &Ident, ptr: TokenStream) -> TokenStream;
     fn store(&self, ptr: TokenStream, mask: &Ident, value: TokenStream) -> TokenStream;
 }
@@ -629,7 +630,8 @@ fn run_fn(k: &Kernel, t: &dyn Target) -> TokenStream {
                 // SAFETY: the caller guarantees every pointer covers `len` elements
                 // and that the CPU supports the enabled features; full vectors are
                 // only loaded and stored below `len`, and the tail is masked or
-                // goes through a stack buffer.
+                // goes through a stack buffer (its filler is the element at
+                // `idx < len`).
                 unsafe {
                     #setup
                     #(#body)*
@@ -702,7 +704,10 @@ fn run_stream_fn(k: &Kernel, t: &dyn Target) -> TokenStream {
 }
 
 /// The last `len % lanes` elements through the same `eval`: masked loads and
-/// stores where the ISA has them, otherwise a zero-padded stack buffer.
+/// stores where the ISA has them, otherwise a padded stack buffer. The lanes
+/// past the end repeat the tail's first element, a real input, so that a
+/// `rare` branch runs only where some element needs it (zeros sent silu's
+/// tail through its f64 path on every call).
 fn tail(k: &Kernel, t: &dyn Target, stream_ptrs: &[Ident], scalars: &[Ident]) -> TokenStream {
     let (len, idx, dst, rest) = (local("len"), local("idx"), local("dst"), local("rest"));
     let lanes = t.lanes();
@@ -742,7 +747,7 @@ fn tail(k: &Kernel, t: &dyn Target, stream_ptrs: &[Ident], scalars: &[Ident]) ->
                     let ptr = &stream_ptrs[si];
                     let load = t.load(quote!(#buf.as_ptr()));
                     prep.push(quote! {
-                        let mut #buf = [0.0f32; #lanes];
+                        let mut #buf = [*#ptr.add(#idx); #lanes];
                         ::core::ptr::copy_nonoverlapping(#ptr.add(#idx), #buf.as_mut_ptr(), #rest);
                         let #v = #load;
                     });
