@@ -5,7 +5,7 @@ use simdwise_macros::kernel;
 
 use crate::math::{
     exp, exp_hi, exp_k, exp_lo, exp_neg_wide, exp16_m, exp16_poly, exp16_r, expm1, log1p_c, pow2_hi, pow2_lo,
-    quarter_binade, sigmoid_d, sigmoid_d_lo, sigmoid_e, sigmoid_e_k, sigmoid_e_lo, sigmoid_hi, sigmoid_k, sigmoid_lo,
+    quarter_binade, sigmoid_d, sigmoid_d_lo, sigmoid_e_k, sigmoid_hi, sigmoid_k, sigmoid_lo, sigmoid_n, sigmoid_n_lo,
 };
 
 /// `max(x, 0)`, exact; NaN stays NaN and `-0.0` becomes `0.0`.
@@ -70,9 +70,9 @@ pub fn silu(x: f32) -> f32 {
     let wide = rare(abs(x) < 2.3509887e-38, half_up(x), narrow(w / (1.0 + exp_neg_wide(w))));
     // x itself: the lanes where the clamp matters are replaced. The
     // quotient of x n (exact, as hi + lo) by d, as in `sigmoid`.
-    let n = select(x < 0.0, sigmoid_e(x), 1.0);
+    let n = sigmoid_n(x);
     let xn = x * n;
-    let xn_lo = fma(x, select(x < 0.0, sigmoid_e_lo(x), 0.0), mul_lo(x, n));
+    let xn_lo = fma(x, sigmoid_n_lo(x), mul_lo(x, n));
     let y = recip(sigmoid_d(x));
     let q = xn * y;
     let rem = fma(-q, sigmoid_d(x), xn) + fma(-q, sigmoid_d_lo(x), xn_lo);

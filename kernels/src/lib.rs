@@ -80,7 +80,7 @@ pub mod parts {
         exp_head, exp_hi, exp_k, exp_lo, exp_neg_wide, exp_r, exp_tail, exp2_m, exp2_s, exp16_m, exp16_poly, exp16_r,
         exp16_s, exp16_tail, expm1_big, expm1_small, expm1_table, log_any, log_me, log1p_c, pow2_frac, pow2_hi,
         pow2_lo, quarter_binade, sigmoid_d, sigmoid_d_lo, sigmoid_d_scale, sigmoid_e, sigmoid_e_k, sigmoid_e_lo,
-        sigmoid_e_t, sigmoid_hi, sigmoid_k, sigmoid_lo, sigmoid_q, sigmoid_rem, sigmoid_t,
+        sigmoid_e_t, sigmoid_hi, sigmoid_k, sigmoid_lo, sigmoid_n, sigmoid_n_lo, sigmoid_q, sigmoid_rem, sigmoid_t,
     };
 }
 

@@ -418,22 +418,33 @@ pub fn sigmoid_d_lo(x: f32) -> f32 {
     fma(sigmoid_e_lo(x), s, fma(sigmoid_e(x), s, 1.0 - sigmoid_d(x)))
 }
 
-/// `n / d` to 2^-14 (a reciprocal estimate): `sigmoid(x) = 2^k n / (1 + e)`
-/// with `e = e^t`, `n = 1` for x >= 0 and `n = e / 2^k` below.
+/// The numerator `n` of `sigmoid(x) = 2^k n / (1 + e)`, `e = e^t`: 1 for x >=
+/// 0, `e / 2^k` rounded ([`sigmoid_e`](fn@sigmoid_e)) below.
+#[kernel]
+pub fn sigmoid_n(x: f32) -> f32 {
+    select(x < 0.0, sigmoid_e(x), 1.0)
+}
+
+/// What [`sigmoid_n`](fn@sigmoid_n) lost: 0 for x >= 0,
+/// [`sigmoid_e_lo`](fn@sigmoid_e_lo) below.
+#[kernel]
+pub fn sigmoid_n_lo(x: f32) -> f32 {
+    select(x < 0.0, sigmoid_e_lo(x), 0.0)
+}
+
+/// `n / d` to 2^-14 (a reciprocal estimate), `n` from
+/// [`sigmoid_n`](fn@sigmoid_n), `d` from [`sigmoid_d`](fn@sigmoid_d).
 #[kernel]
 pub fn sigmoid_q(x: f32) -> f32 {
-    select(x < 0.0, sigmoid_e(x), 1.0) * recip(sigmoid_d(x))
+    sigmoid_n(x) * recip(sigmoid_d(x))
 }
 
 /// The remainder `n - q d` of [`sigmoid_q`](fn@sigmoid_q), `n` and `d` as hi
 /// + lo: `q + rem recip(d)` is within 2^-28 of `n / d`.
 #[kernel]
 pub fn sigmoid_rem(x: f32) -> f32 {
-    let n = select(x < 0.0, sigmoid_e(x), 1.0);
-    let n_lo = select(x < 0.0, sigmoid_e_lo(x), 0.0);
     let q = sigmoid_q(x);
-    let d = sigmoid_d(x);
-    fma(-q, d, n) + fma(-q, sigmoid_d_lo(x), n_lo)
+    fma(-q, sigmoid_d(x), sigmoid_n(x)) + fma(-q, sigmoid_d_lo(x), sigmoid_n_lo(x))
 }
 
 /// `k` of [`sigmoid_q`](fn@sigmoid_q) before its floor: `m/16` of `e^t` for
