@@ -113,8 +113,8 @@ pub fn expand(k: &Kernel) -> Expansion {
     };
 
     let own_cost = k.own_cost();
-    let callees = k.callees(true);
-    let gpu_callees = k.callees(false);
+    let cost_callees = k.cost_callees();
+    let gpu_callees = k.gpu_callees();
     let max_ulp = f32_literal(k.max_ulp);
     let variants = variant_tables(&targets);
     let wgsl_function = wgsl::function(k);
@@ -135,9 +135,13 @@ pub fn expand(k: &Kernel) -> Expansion {
         #[allow(unused_imports)]
         use super::*;
 
-        /// Work per element in vector-instruction units, fused callees included:
-        /// the runtime's hint for when parallelism pays.
-        pub const COST: u32 = #own_cost #(+ #callees::COST)*;
+        /// Work per element in vector-instruction units, as a node of the call
+        /// graph: the runtime's hint for when parallelism pays.
+        pub const COST: #rt::Cost = #rt::Cost::new(
+            concat!(module_path!(), "::", #name_str),
+            #own_cost,
+            &[#(&#cost_callees::COST),*],
+        );
 
         /// The descriptor: variants, declared accuracy, cost.
         // SAFETY: `VARIANTS` holds this kernel's generated loops, which read
@@ -148,7 +152,7 @@ pub fn expand(k: &Kernel) -> Expansion {
                 &[#(#stream_strs),*],
                 &[#(#scalar_strs),*],
                 #max_ulp,
-                COST,
+                COST.total(),
                 VARIANTS,
                 #rt::Wgsl {
                     function: #wgsl_function,
@@ -230,7 +234,9 @@ pub fn stub(item: TokenStream) -> TokenStream {
 fn helper(k: &Kernel, targets: Vec<(&'static str, TokenStream)>) -> Expansion {
     let (name, vis, docs) = (&k.name, &k.vis, &k.docs);
     let own_cost = k.own_cost();
-    let callees = k.callees(true);
+    let name_str = name.to_string();
+    let cost_callees = k.cost_callees();
+    let rt = quote!(::simdwise_runtime);
     Expansion {
         function: quote!(),
         module_head: quote! {
@@ -241,8 +247,12 @@ fn helper(k: &Kernel, targets: Vec<(&'static str, TokenStream)>) -> Expansion {
             #[allow(unused_imports)]
             use super::*;
 
-            /// Work per element in vector-instruction units, callees included.
-            pub const COST: u32 = #own_cost #(+ #callees::COST)*;
+            /// Work per element in vector-instruction units, as a node of the call graph.
+            pub const COST: #rt::Cost = #rt::Cost::new(
+                concat!(module_path!(), "::", #name_str),
+                #own_cost,
+                &[#(&#cost_callees::COST),*],
+            );
         },
         targets,
     }

@@ -290,7 +290,11 @@ impl Kernel {
                 | Node::WithF64(..)
                 | Node::Ldexp(..)
                 | Node::Call(..) => 0,
-                Node::Binary(BinOp::Div, ..) | Node::Unary(UnOp::Sqrt, _) => 4,
+                // The divider and square-root unit is not pipelined like the
+                // FMA units (measured on AVX-512: one f32 division costs as
+                // much as 24 other operations, an f64 one, per f32 lane, 3x that).
+                Node::Binary(BinOp::Div, ..) | Node::Unary(UnOp::Sqrt, _) if self.graph.ty(id) == Ty::F64 => 72,
+                Node::Binary(BinOp::Div, ..) | Node::Unary(UnOp::Sqrt, _) => 24,
                 Node::Unary(
                     UnOp::Recip | UnOp::Rsqrt | UnOp::Pow2i | UnOp::Exponent | UnOp::Mantissa | UnOp::IntBits,
                     _,
@@ -338,9 +342,22 @@ impl Kernel {
     }
 
     /// Distinct called kernels on a target with (or without) f64 lanes, in first-use order.
-    pub fn callees(&self, has_f64: bool) -> Vec<&syn::Path> {
+    /// The kernels `own_cost` leaves to their own `COST`: those called on the
+    /// common path of a target with f64 lanes and FMA (where speed matters),
+    /// not in a rare branch.
+    pub fn cost_callees(&self) -> Vec<&syn::Path> {
+        self.calls(self.needed(self.result, &vec![false; self.graph.nodes.len()], false, true))
+    }
+
+    /// The kernels the shader calls (no f64 lanes there).
+    pub fn gpu_callees(&self) -> Vec<&syn::Path> {
+        self.calls(self.live_nodes(false))
+    }
+
+    /// The distinct kernels called by `nodes`, in order of first call.
+    fn calls(&self, nodes: Vec<ValueId>) -> Vec<&syn::Path> {
         let mut seen: Vec<&CallTarget> = Vec::new();
-        for id in self.live_nodes(has_f64) {
+        for id in nodes {
             if let Node::Call(target, _) = &self.graph.nodes[id]
                 && !seen.contains(&target)
             {
