@@ -10,7 +10,35 @@ use crate::ir::{BinOp, CmpOp, Kernel, MaskOp, Node, UnOp};
 pub struct Program {
     kernel: Kernel,
     /// The nodes a CPU target computes, in evaluation order.
-    order: Vec<usize>,
+    cpu_order: Vec<usize>,
+    /// The nodes the shader computes (no f64 lanes), in evaluation order.
+    gpu_order: Vec<usize>,
+}
+
+/// What the interpreter assumes of the target it stands in for.
+#[derive(Clone, Copy, Debug)]
+pub struct Semantics {
+    /// `fma` (and `poly`) round once, as on AVX2, AVX-512 and NEON, or twice,
+    /// as on SSE2 and the scalar target; WGSL permits either.
+    pub fused: bool,
+    /// The shader: `with_f64` takes its second value and `with_fma` its
+    /// second (whatever `fused` says); on CPU targets the f64 side, and the
+    /// fused side of `with_fma` where `fused`.
+    pub gpu: bool,
+    /// Subnormal values, read or computed, become zero of the same sign (WGSL
+    /// permits it, and GPUs do it).
+    pub flush_subnormals: bool,
+}
+
+impl Semantics {
+    /// A CPU target, with or without FMA.
+    pub const fn cpu(fused: bool) -> Semantics {
+        Semantics {
+            fused,
+            gpu: false,
+            flush_subnormals: false,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -45,7 +73,8 @@ impl Program {
     /// Parses `#[kernel(attr)] item` as the macro would.
     pub fn parse(attr: TokenStream, item: TokenStream) -> syn::Result<Program> {
         crate::parse_kernel(attr, item).map(|kernel| Program {
-            order: kernel.live_nodes(true),
+            cpu_order: kernel.live_nodes(true),
+            gpu_order: kernel.live_nodes(false),
             kernel,
         })
     }
@@ -55,13 +84,18 @@ impl Program {
     }
 
     /// The kernel on one element: `args` are its parameters in declaration
-    /// order. `fused`: whether `fma` (and `poly`) round once, as on AVX2,
-    /// AVX-512 and NEON, or twice, as on SSE2 and the scalar target. `call`
-    /// evaluates a called kernel by name. f64 values are not supported.
-    pub fn eval(&self, args: &[f32], fused: bool, call: &dyn Fn(&str, &[f32]) -> f32) -> f32 {
+    /// order, `semantics` the target's. `call` evaluates a called kernel by
+    /// name. f64 arithmetic is not supported.
+    pub fn eval(&self, args: &[f32], semantics: Semantics, call: &dyn Fn(&str, &[f32]) -> f32) -> f32 {
         let g = &self.kernel.graph;
         let mut values: Vec<Option<Value>> = vec![None; g.nodes.len()];
-        for &id in &self.order {
+        let order = if semantics.gpu {
+            &self.gpu_order
+        } else {
+            &self.cpu_order
+        };
+        let fused = semantics.fused;
+        for &id in order {
             let v = |i: usize| values[i].expect("operands come first");
             let value = match &g.nodes[id] {
                 Node::Param(i) => Value::F(args[*i]),
@@ -116,11 +150,18 @@ impl Program {
                 }
                 Node::Widen(a) => Value::D(f64::from(v(*a).f())),
                 Node::Narrow(a) => Value::F(v(*a).d() as f32),
-                Node::WithF64(wide, _) => v(*wide),
-                Node::WithFma(fused_value, otherwise) => v(if fused { *fused_value } else { *otherwise }),
+                Node::WithF64(wide, fallback) => v(if semantics.gpu { *fallback } else { *wide }),
+                Node::WithFma(fused_value, otherwise) => v(if fused && !semantics.gpu {
+                    *fused_value
+                } else {
+                    *otherwise
+                }),
                 Node::Ldexp(.., generic) => v(*generic),
             };
-            values[id] = Some(value);
+            values[id] = Some(match value {
+                Value::F(x) if semantics.flush_subnormals && x.is_subnormal() => Value::F(0f32.copysign(x)),
+                value => value,
+            });
         }
         values[self.kernel.result].expect("the result is live").f()
     }

@@ -29,7 +29,7 @@ mod parse;
 #[cfg(test)]
 mod tests;
 
-pub use interpret::Program;
+pub use interpret::{Program, Semantics};
 use proc_macro2::TokenStream;
 use quote::ToTokens;
 

@@ -161,8 +161,37 @@ fn with_fma_and_recip_lower_per_target() {
     let item = "pub fn rem(x: f32) -> f32 { with_fma(recip(x + 7.0), x - 5.0) }";
     let program = crate::Program::parse(proc_macro2::TokenStream::new(), item.parse().unwrap()).unwrap();
     let no_call = |_: &str, _: &[f32]| unreachable!();
-    assert_eq!(program.eval(&[1.0], true, &no_call), 0.125);
-    assert_eq!(program.eval(&[1.0], false, &no_call), -4.0);
+    let cpu = crate::Semantics::cpu;
+    assert_eq!(program.eval(&[1.0], cpu(true), &no_call), 0.125);
+    assert_eq!(program.eval(&[1.0], cpu(false), &no_call), -4.0);
+    let gpu = crate::Semantics {
+        fused: true,
+        gpu: true,
+        flush_subnormals: true,
+    };
+    assert_eq!(
+        program.eval(&[1.0], gpu, &no_call),
+        -4.0,
+        "the shader takes the second value"
+    );
+}
+
+/// The interpreter standing in for a shader: `with_f64`'s fallback, and
+/// subnormals flushed where asked.
+#[test]
+fn interpreter_follows_the_shader_semantics() {
+    let item = "pub fn k(x: f32) -> f32 { with_f64(narrow(widen(x) * 2.0), x * 0.5) }";
+    let program = crate::Program::parse(proc_macro2::TokenStream::new(), item.parse().unwrap()).unwrap();
+    let no_call = |_: &str, _: &[f32]| unreachable!();
+    let mut gpu = crate::Semantics {
+        fused: false,
+        gpu: true,
+        flush_subnormals: false,
+    };
+    let tiny = f32::MIN_POSITIVE;
+    assert_eq!(program.eval(&[tiny], gpu, &no_call), tiny / 2.0);
+    gpu.flush_subnormals = true;
+    assert_eq!(program.eval(&[-tiny], gpu, &no_call).to_bits(), (-0f32).to_bits());
 }
 
 /// An f64 helper has `eval` per CPU target and nothing else: no slice API,

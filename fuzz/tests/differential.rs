@@ -13,7 +13,7 @@
 
 use std::collections::HashMap;
 
-use simdwise_codegen::Program;
+use simdwise_codegen::{Program, Semantics};
 use simdwise_fuzz::{COUNT, KERNELS, PARTS, SEED};
 use simdwise_runtime::{Isa, Kernel};
 use simdwise_testkit::{Rng, same_result, special_values};
@@ -32,7 +32,12 @@ pub fn programs() -> HashMap<String, Program> {
 
 /// The interpreter's result, with `fma` rounded once (`fused`) or twice.
 pub fn eval(programs: &HashMap<String, Program>, name: &str, args: &[f32], fused: bool) -> f32 {
-    programs[name].eval(args, fused, &|callee, a| eval(programs, callee, a, fused))
+    eval_as(programs, name, args, Semantics::cpu(fused))
+}
+
+/// The interpreter's result under `semantics`, callees included.
+pub fn eval_as(programs: &HashMap<String, Program>, name: &str, args: &[f32], semantics: Semantics) -> f32 {
+    programs[name].eval(args, semantics, &|callee, a| eval_as(programs, callee, a, semantics))
 }
 
 /// At least 300 elements per streaming input, special values (about half of
@@ -72,22 +77,24 @@ fn run(kernel: &Kernel, isa: Isa, streams: &[Vec<f32>], scalars: &[f32], len: us
 }
 
 /// The smallest of `PARTS` (the failing kernel's sub-expressions, when
-/// `FUZZ_MINIMISE` named it) whose `isa` variant disagrees with the
-/// interpreter on `args`; else how to rerun with them.
-fn minimised(programs: &HashMap<String, Program>, name: &str, isa: Isa, args: &[f32]) -> String {
+/// `FUZZ_MINIMISE` named it) for which `disagreement` (the variant's result
+/// and the interpreter's, where they differ) finds one on `args`; else how
+/// to rerun with them (`features`: the cargo flags the test needs).
+fn minimised(
+    name: &str,
+    args: &[f32],
+    features: &str,
+    disagreement: impl Fn(&'static Kernel, &[f32]) -> Option<(f32, f32)>,
+) -> String {
     let prefix = format!("{name}_m");
     let parts: Vec<_> = PARTS.iter().filter(|(k, _)| k.name().starts_with(&prefix)).collect();
     if parts.is_empty() {
         return format!(
-            "minimise: FUZZ_MINIMISE={name} FUZZ_SEED={SEED} FUZZ_KERNELS={COUNT} cargo test --release -p simdwise-fuzz"
+            "minimise: FUZZ_MINIMISE={name} FUZZ_SEED={SEED} FUZZ_KERNELS={COUNT} cargo test --release -p simdwise-fuzz{features}"
         );
     }
-    for (kernel, source) in parts {
-        let (streams, scalars) = args.split_at(kernel.inputs().len());
-        let streams: Vec<Vec<f32>> = streams.iter().map(|&v| vec![v]).collect();
-        let got = run(kernel, isa, &streams, scalars, 1, 0)[0];
-        let want = eval(programs, kernel.name(), args, fused(isa));
-        if !same_result(got, want) {
+    for &(kernel, source) in parts {
+        if let Some((got, want)) = disagreement(kernel, args) {
             return format!(
                 "minimised: the smallest sub-expression that disagrees gives {got:e} ({:#010x}), the interpreter {want:e} ({:#010x}):\n{source}",
                 got.to_bits(),
@@ -124,7 +131,13 @@ fn every_variant_matches_the_interpreter() {
                         full[i],
                         full[i].to_bits(),
                         want.to_bits(),
-                        minimised(&programs, kernel.name(), isa, &args)
+                        minimised(kernel.name(), &args, "", |part, args| {
+                            let (streams, scalars) = args.split_at(part.inputs().len());
+                            let streams: Vec<Vec<f32>> = streams.iter().map(|&v| vec![v]).collect();
+                            let got = run(part, isa, &streams, scalars, 1, 0)[0];
+                            let want = eval(&programs, part.name(), args, fused(isa));
+                            (!same_result(got, want)).then_some((got, want))
+                        })
                     ));
                     break;
                 }
@@ -173,4 +186,132 @@ fn every_variant_matches_the_interpreter() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+/// Every generated shader on the wgpu adapter at hand (lavapipe in CI),
+/// against the interpreter with the shader's semantics (`with_f64` and
+/// `with_fma` take their second value). WGSL leaves three things to the
+/// implementation, so a result must equal the interpreter's under one of
+/// their combinations, bit for bit: `fma` rounded once or twice; subnormals
+/// flushed to zero or kept; and, where a value overflows or is NaN, the
+/// result is indeterminate, so inputs are finite and normal and a case whose
+/// interpretation (either rounding) meets an infinity or NaN is counted, not
+/// compared. Lengths that are not a multiple of the workgroup must give the
+/// full buffer's results.
+#[cfg(feature = "gpu")]
+#[test]
+fn every_shader_matches_the_interpreter() {
+    let gpu = match simdwise_runtime::Gpu::new() {
+        Ok(gpu) => gpu,
+        Err(e) => {
+            println!("SKIPPED, no GPU adapter ({e}): {} shaders", KERNELS.len());
+            return;
+        }
+    };
+    println!("adapter: {}", gpu.adapter());
+    let programs = programs();
+    let mut rng = Rng::new(0x9a11);
+    let mut failures = Vec::new();
+    let (mut compared, mut indeterminate) = (0usize, 0usize);
+    let semantics = |fused, flush_subnormals| Semantics {
+        fused,
+        gpu: true,
+        flush_subnormals,
+    };
+    let modes = [
+        semantics(false, false),
+        semantics(true, false),
+        semantics(false, true),
+        semantics(true, true),
+    ];
+    for (kernel, source) in KERNELS {
+        let (streams, scalars) = finite_inputs(kernel, &mut rng);
+        let n = streams[0].len();
+        let inputs: Vec<&[f32]> = streams.iter().map(Vec::as_slice).collect();
+        let mut full = vec![0.0; n];
+        if let Err(e) = gpu.run(kernel, &inputs, &scalars, &mut full) {
+            failures.push(format!("{}: the shader did not run: {e}\n{source}", kernel.name()));
+            continue;
+        }
+        // The interpretations, or None where one meets an infinity or NaN.
+        let wants = |k: &Kernel, args: &[f32]| {
+            let wants: Vec<f32> = modes.iter().map(|&m| eval_as(&programs, k.name(), args, m)).collect();
+            wants.iter().all(|w| w.is_finite()).then_some(wants)
+        };
+        for i in 0..n {
+            let mut args: Vec<f32> = streams.iter().map(|s| s[i]).collect();
+            args.extend(&scalars);
+            let Some(want) = wants(kernel, &args) else {
+                indeterminate += 1;
+                continue;
+            };
+            compared += 1;
+            if !want.iter().any(|&w| same_result(full[i], w)) {
+                failures.push(format!(
+                    "{} [wgsl] at {args:?}: {:e} ({:#010x}), the interpreter says {:e} ({:#010x}) or, fused, {:e}\n{source}{}",
+                    kernel.name(),
+                    full[i],
+                    full[i].to_bits(),
+                    want[0],
+                    want[0].to_bits(),
+                    want[1],
+                    minimised(kernel.name(), &args, " --features gpu", |part, args| {
+                        let want = wants(part, args)?;
+                        let (streams, scalars) = args.split_at(part.inputs().len());
+                        let mut got = [0.0];
+                        gpu.run(part, &streams.iter().map(std::slice::from_ref).collect::<Vec<_>>(), scalars, &mut got)
+                            .ok()?;
+                        (!want.iter().any(|&w| same_result(got[0], w))).then_some((got[0], want[0]))
+                    })
+                ));
+                break;
+            }
+        }
+        for len in [1, 63, 64, 65, 255, 257] {
+            let part: Vec<&[f32]> = streams.iter().map(|s| &s[1..1 + len.min(n - 1)]).collect();
+            let mut out = vec![0.0; part[0].len()];
+            gpu.run(kernel, &part, &scalars, &mut out).unwrap();
+            if let Some(i) = (0..out.len()).find(|&i| !same_result(out[i], full[1 + i])) {
+                failures.push(format!(
+                    "{} [wgsl] len {len} element {i}: {:#010x}, in the full buffer {:#010x}",
+                    kernel.name(),
+                    out[i].to_bits(),
+                    full[1 + i].to_bits()
+                ));
+            }
+        }
+    }
+    println!(
+        "{} shaders, {compared} results compared, {indeterminate} indeterminate (an infinity or NaN on the way)",
+        KERNELS.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} disagreements:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// 300 finite normal values (and zeros) per streaming input, and one per
+/// scalar: WGSL promises nothing for infinities and NaN.
+#[cfg(feature = "gpu")]
+fn finite_inputs(kernel: &Kernel, rng: &mut Rng) -> (Vec<Vec<f32>>, Vec<f32>) {
+    let mut normal = || loop {
+        let x = f32::from_bits(rng.next_u64() as u32);
+        // Mostly moderate magnitudes, where the kernels' arithmetic stays finite.
+        let x = if rng.next_u64().is_multiple_of(4) {
+            x
+        } else {
+            x % 1000.0
+        };
+        if x.is_normal() || x == 0.0 {
+            return x;
+        }
+    };
+    let streams = (0..kernel.inputs().len())
+        .map(|_| (0..300).map(|_| normal()).collect())
+        .collect();
+    let scalars = (0..kernel.scalars().len()).map(|_| normal()).collect();
+    (streams, scalars)
 }

@@ -159,9 +159,10 @@ impl Gpu {
         params[1] = gx * WORKGROUP_SIZE;
         // `one`: keeps the shader compiler from reassociating (see the WGSL lowering).
         params[2] = 1.0f32.to_bits();
-        for (slot, s) in params[3..].iter_mut().zip(scalars) {
+        for (slot, s) in params[3..7].iter_mut().zip(scalars) {
             *slot = s.to_bits();
         }
+        // `zero` (params[7]), xor'd into every constant for the same reason.
         let params_buf = buffer("params", 32, wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST);
         self.queue.write_buffer(&params_buf, 0, &words_to_bytes(&params));
         let input_bufs: Vec<wgpu::Buffer> = inputs

@@ -9,8 +9,13 @@
 //! WGSL lets compilers reassociate float arithmetic, and Mesa does: it turns
 //! `(1 - (1 + y)) + y` into 0 and `(1 + y) - 1` into `y`, which destroys the
 //! error-free transformations the kernels rely on (Fast2Sum, Kahan's log1p,
-//! exact products). Every sum, difference and product is therefore multiplied
-//! by `params.one`, a 1.0 the compiler only sees at run time.
+//! exact products), and it reorders product chains to bring constants
+//! together (`(a * b) * 1e-9` became `(a * 1e-9) * b`; the differential
+//! fuzzer found it). Every sum, difference and product is therefore
+//! multiplied by `params.one`, a 1.0 the compiler only sees at run time, and
+//! every constant is the bit pattern xor `params.zero`, a 0 likewise: the
+//! compiler sees no constant to move or fold (folding `-0.0 * one` or `x +
+//! 0.0` by algebra loses the sign of zero, so an integer xor does it).
 
 use std::fmt::Write;
 
@@ -41,7 +46,7 @@ fn expr(k: &Kernel, node: &Node) -> String {
     let o = |id: &ValueId| operand(k, *id);
     match node {
         Node::Param(_) => unreachable!("parameters are referenced by name"),
-        Node::Const(bits) => literal(f32::from_bits(*bits)),
+        Node::Const(bits) => format!("opaque({bits:#010x}u) /* {} */", literal(f32::from_bits(*bits))),
         Node::Unary(op, a) => {
             let a = o(a);
             match op {
@@ -181,13 +186,14 @@ pub fn function(k: &Kernel) -> String {
 }
 
 /// The compute entry point: binding 0 is the uniform (length, row pitch of a 2D
-/// dispatch, the opaque 1.0, scalar parameters), then one read-only buffer per
+/// dispatch, the opaque 1.0, scalar parameters, the opaque 0), then one read-only buffer per
 /// streaming input, then the output. Every index is checked against the length
 /// and the buffer.
 pub fn entry(k: &Kernel) -> String {
     let mut out = String::from(
-        "struct Params {\n    len: u32,\n    row: u32,\n    one: f32,\n    s0: f32,\n    s1: f32,\n    s2: f32,\n    s3: f32,\n}\n\n\
-         @group(0) @binding(0) var<uniform> params: Params;\n",
+        "struct Params {\n    len: u32,\n    row: u32,\n    one: f32,\n    s0: f32,\n    s1: f32,\n    s2: f32,\n    s3: f32,\n    zero: u32,\n}\n\n\
+         @group(0) @binding(0) var<uniform> params: Params;\n\n\
+         fn opaque(bits: u32) -> f32 {\n    return bitcast<f32>(bits ^ params.zero);\n}\n\n",
     );
     let streams = k.streams().count();
     for i in 0..streams {
