@@ -10,7 +10,7 @@ mod common;
 
 use common::{Rng, cases, special_values};
 use simdwise::reference::SCALAR_ARG;
-use simdwise::runtime::Gpu;
+use simdwise::runtime::{Gpu, GpuBuffer, KernelError};
 use simdwise_testkit::ulp_error;
 
 /// Kernels whose shader misses the declared CPU bound, and the bound it is
@@ -102,8 +102,146 @@ fn main() {
             failed += 1;
         }
     }
+    for (name, result) in resident_buffer_cases(&gpu) {
+        match result {
+            Ok(()) => passed += 1,
+            Err(why) => {
+                println!("{name:>10}: FAILED: {why}");
+                failed += 1;
+            }
+        }
+    }
     println!("gpu: {passed} passed, {failed} failed, 0 skipped");
     if failed > 0 {
         std::process::exit(1);
     }
+}
+
+/// The resident-buffer API: in place, chained, scalar parameters, odd sizes,
+/// chunked dispatches, and buffers that belong to another `Gpu`.
+fn resident_buffer_cases(gpu: &Gpu) -> Vec<(&'static str, Result<(), String>)> {
+    let mut rng = Rng::new(7);
+    let read = |b: &GpuBuffer| {
+        let mut out = vec![0.0; b.len()];
+        gpu.read(b, &mut out).map(|()| out).map_err(|e| e.to_string())
+    };
+    let same = |got: &[f32], want: &[f32]| match (0..want.len()).find(|&i| got[i].to_bits() != want[i].to_bits()) {
+        None => Ok(()),
+        Some(i) => Err(format!("element {i}: {:e}, expected {:e}", got[i], want[i])),
+    };
+    let host = |kernel, inputs: &[&[f32]], scalars: &[f32]| {
+        let mut out = vec![0.0; inputs[0].len()];
+        gpu.run(kernel, inputs, scalars, &mut out)
+            .map(|()| out)
+            .map_err(|e| e.to_string())
+    };
+    let mut results = Vec::new();
+
+    // Odd sizes, each within the declared bound of the f64 reference.
+    let sizes = || -> Result<(), String> {
+        for n in [1, 255, 257, (1 << 20) + 3] {
+            let x = rng_vec(n, (-10.0, 10.0));
+            let buf = gpu.upload(&x).map_err(|e| e.to_string())?;
+            let out = gpu.zeros(n).map_err(|e| e.to_string())?;
+            gpu.run_buffers(&simdwise::tanh::KERNEL, &[&buf], &[], &out)
+                .map_err(|e| e.to_string())?;
+            let got = read(&out)?;
+            for i in 0..n {
+                let err = ulp_error(got[i], f64::from(x[i]).tanh());
+                if err > 1.0 {
+                    return Err(format!("n = {n}, tanh({}) = {} is {err} ulp off", x[i], got[i]));
+                }
+            }
+        }
+        Ok(())
+    };
+    results.push(("sizes", sizes()));
+
+    let x = rng.vec(100_003, (-10.0, 10.0));
+    let y = rng.vec(100_003, (-10.0, 10.0));
+    // In place, one input and two.
+    results.push((
+        "in place",
+        (|| {
+            let buf = gpu.upload(&x).map_err(|e| e.to_string())?;
+            gpu.run_buffers(&simdwise::sigmoid::KERNEL, &[&buf], &[], &buf)
+                .map_err(|e| e.to_string())?;
+            same(&read(&buf)?, &host(&simdwise::sigmoid::KERNEL, &[&x], &[])?)?;
+            let other = gpu.upload(&y).map_err(|e| e.to_string())?;
+            let want = host(&simdwise::mul::KERNEL, &[&read(&buf)?, &y], &[])?;
+            gpu.run_buffers(&simdwise::mul::KERNEL, &[&buf, &other], &[], &buf)
+                .map_err(|e| e.to_string())?;
+            same(&read(&buf)?, &want)
+        })(),
+    ));
+    // A chain of four calls in one submission, with a scalar parameter.
+    results.push((
+        "chain",
+        (|| {
+            let a = gpu.upload(&x).map_err(|e| e.to_string())?;
+            let b = gpu.upload(&y).map_err(|e| e.to_string())?;
+            let t = gpu.zeros(x.len()).map_err(|e| e.to_string())?;
+            let mut chain = gpu.chain();
+            chain
+                .run(&simdwise::mul::KERNEL, &[&a, &b], &[], &t)
+                .and_then(|c| c.run(&simdwise::add::KERNEL, &[&t, &a], &[], &t))
+                .and_then(|c| c.run(&simdwise::leaky_relu::KERNEL, &[&t], &[0.25], &t))
+                .and_then(|c| c.run(&simdwise::tanh::KERNEL, &[&t], &[], &t))
+                .map_err(|e| e.to_string())?;
+            if chain.len() != 4 {
+                return Err(format!("{} calls recorded", chain.len()));
+            }
+            chain.submit().map_err(|e| e.to_string())?;
+            let step = host(&simdwise::mul::KERNEL, &[&x, &y], &[])?;
+            let step = host(&simdwise::add::KERNEL, &[&step, &x], &[])?;
+            let step = host(&simdwise::leaky_relu::KERNEL, &[&step], &[0.25])?;
+            same(&read(&t)?, &host(&simdwise::tanh::KERNEL, &[&step], &[])?)
+        })(),
+    ));
+    // Longer than one dispatch: the same results from chunks.
+    results.push((
+        "chunked",
+        (|| {
+            let mut small = Gpu::new().map_err(|e| e.to_string())?;
+            small.set_dispatch_limit(1000);
+            if small.dispatch_limit() != 768 {
+                return Err(format!("dispatch limit {}", small.dispatch_limit()));
+            }
+            let mut out = vec![0.0; x.len()];
+            small
+                .run(&simdwise::exp::KERNEL, &[&x], &[], &mut out)
+                .map_err(|e| e.to_string())?;
+            same(&out, &host(&simdwise::exp::KERNEL, &[&x], &[])?)
+        })(),
+    ));
+    // Another Gpu's buffer, also after that Gpu is gone: an error naming it.
+    results.push((
+        "foreign",
+        (|| {
+            let other = Gpu::new().map_err(|e| e.to_string())?;
+            let theirs = other.upload(&x).map_err(|e| e.to_string())?;
+            drop(other);
+            let ours = gpu.zeros(x.len()).map_err(|e| e.to_string())?;
+            let calls = [
+                gpu.run_buffers(&simdwise::relu::KERNEL, &[&theirs], &[], &ours),
+                gpu.run_buffers(&simdwise::relu::KERNEL, &[&ours], &[], &theirs),
+                gpu.read(&theirs, &mut vec![0.0; x.len()]),
+            ];
+            for call in calls {
+                match call {
+                    Err(KernelError::Gpu { message, .. }) if message.contains("another Gpu") => {}
+                    other => return Err(format!("expected an error, got {other:?}")),
+                }
+            }
+            match gpu.read(&ours, &mut [0.0; 3]) {
+                Err(KernelError::Gpu { .. }) => Ok(()),
+                other => Err(format!("a short read gave {other:?}")),
+            }
+        })(),
+    ));
+    results
+}
+
+fn rng_vec(n: usize, range: (f32, f32)) -> Vec<f32> {
+    Rng::new(n as u64).vec(n, range)
 }

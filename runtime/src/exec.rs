@@ -47,10 +47,11 @@ pub fn run_in_place(kernel: &Kernel, io: &mut [f32], others: &[&[f32]], scalars:
 
 /// Checks that the call matches the kernel: input and scalar counts, and every
 /// input as long as the output. `in_place` counts the output as the first input.
+/// `inputs`: the streaming inputs' lengths (after the one overwritten in place).
 pub(crate) fn check_arguments(
     kernel: &Kernel,
     in_place: bool,
-    inputs: &[&[f32]],
+    inputs: impl ExactSizeIterator<Item = usize>,
     scalars: &[f32],
     len: usize,
 ) -> Result<(), KernelError> {
@@ -63,12 +64,12 @@ pub(crate) fn check_arguments(
         });
     }
     let first = usize::from(in_place);
-    for (slot, input) in inputs.iter().enumerate() {
-        if input.len() != len {
+    for (slot, input_len) in inputs.enumerate() {
+        if input_len != len {
             return Err(KernelError::LengthMismatch {
                 kernel: kernel.name(),
                 input: kernel.inputs()[first + slot],
-                input_len: input.len(),
+                input_len,
                 output_len: len,
             });
         }
@@ -85,7 +86,7 @@ fn prepare(
     out: *mut f32,
     len: usize,
 ) -> Result<Args, KernelError> {
-    check_arguments(kernel, in_place.is_some(), inputs, scalars, len)?;
+    check_arguments(kernel, in_place.is_some(), inputs.iter().map(|s| s.len()), scalars, len)?;
     let mut ptrs = [std::ptr::null(); MAX_INPUTS];
     let first = usize::from(in_place.is_some());
     if let Some(p) = in_place {

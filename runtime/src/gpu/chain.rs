@@ -1,0 +1,163 @@
+//! [`Chain`]: kernel calls on resident buffers recorded into one command
+//! buffer and submitted together.
+
+use super::{Gpu, GpuBuffer, MAX_GROUPS_PER_DIM, WORKGROUP_SIZE, gpu_error, words_to_bytes};
+use crate::{Kernel, KernelError};
+
+/// Kernel calls recorded in order into one command buffer; nothing runs
+/// until [`submit`](Chain::submit). Each call is checked when recorded, so a
+/// bad call is an error there and the chain records nothing for it.
+pub struct Chain<'g> {
+    gpu: &'g Gpu,
+    encoder: wgpu::CommandEncoder,
+    calls: usize,
+}
+
+impl<'g> Chain<'g> {
+    pub(super) fn new(gpu: &'g Gpu) -> Chain<'g> {
+        let encoder = gpu.device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
+            label: Some("simdwise chain"),
+        });
+        Chain { gpu, encoder, calls: 0 }
+    }
+
+    /// Calls recorded so far.
+    pub fn len(&self) -> usize {
+        self.calls
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.calls == 0
+    }
+
+    /// Records `out[i] = kernel(inputs[..][i], scalars)`; `out` may be one
+    /// of `inputs` (in place: the result goes through a scratch buffer and is
+    /// copied back in the same command buffer).
+    pub fn run(
+        &mut self,
+        kernel: &'static Kernel,
+        inputs: &[&GpuBuffer],
+        scalars: &[f32],
+        out: &GpuBuffer,
+    ) -> Result<&mut Self, KernelError> {
+        let gpu = self.gpu;
+        let name = Some(kernel.name());
+        for b in inputs.iter().copied().chain([out]) {
+            b.check_owner(gpu, name)?;
+        }
+        crate::exec::check_arguments(kernel, false, inputs.iter().map(|b| b.len()), scalars, out.len())?;
+        let len = out.len();
+        if len == 0 {
+            return Ok(self);
+        }
+        let pipeline = gpu.pipeline(kernel)?;
+        let bytes = 4 * len as u64;
+        let in_place = inputs.iter().any(|b| b.id() == out.id());
+        let target = if in_place {
+            let mut slot = gpu
+                .scratch
+                .lock()
+                .map_err(|_| gpu_error(name, "scratch buffer poisoned"))?;
+            gpu.reusable(
+                &mut slot,
+                bytes,
+                wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC,
+            )
+        } else {
+            out.raw().clone()
+        };
+        let scope = gpu.device.push_error_scope(wgpu::ErrorFilter::Validation);
+        let layout = pipeline.get_bind_group_layout(0);
+        let mut groups = Vec::new();
+        for start in (0..len).step_by(gpu.max_elements) {
+            let chunk = (len - start).min(gpu.max_elements);
+            let workgroups = (chunk as u32).div_ceil(WORKGROUP_SIZE);
+            let (gx, gy) = if workgroups <= MAX_GROUPS_PER_DIM {
+                (workgroups, 1)
+            } else {
+                (MAX_GROUPS_PER_DIM, workgroups.div_ceil(MAX_GROUPS_PER_DIM))
+            };
+            // len, row pitch, the opaque 1.0, scalars, the opaque 0 (see the
+            // WGSL lowering).
+            let mut params = [0u32; 8];
+            params[0] = chunk as u32;
+            params[1] = gx * WORKGROUP_SIZE;
+            params[2] = 1.0f32.to_bits();
+            for (slot, s) in params[3..7].iter_mut().zip(scalars) {
+                *slot = s.to_bits();
+            }
+            let uniform = gpu.device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some("simdwise params"),
+                size: 32,
+                usage: wgpu::BufferUsages::UNIFORM,
+                mapped_at_creation: true,
+            });
+            uniform
+                .slice(..)
+                .get_mapped_range_mut()
+                .map_err(|e| gpu_error(name, format!("uniform not writable: {e}")))?
+                .copy_from_slice(&words_to_bytes(&params));
+            uniform.unmap();
+            let mut entries = vec![wgpu::BindGroupEntry {
+                binding: 0,
+                resource: uniform.as_entire_binding(),
+            }];
+            for (i, b) in inputs.iter().enumerate() {
+                entries.push(wgpu::BindGroupEntry {
+                    binding: i as u32 + 1,
+                    resource: range(b.raw(), start, chunk),
+                });
+            }
+            entries.push(wgpu::BindGroupEntry {
+                binding: inputs.len() as u32 + 1,
+                resource: range(&target, start, chunk),
+            });
+            let group = gpu.device.create_bind_group(&wgpu::BindGroupDescriptor {
+                label: name,
+                layout: &layout,
+                entries: &entries,
+            });
+            groups.push((group, gx, gy));
+        }
+        if let Some(e) = pollster::block_on(scope.pop()) {
+            return Err(gpu_error(name, format!("call rejected: {e}")));
+        }
+        {
+            let mut pass = self.encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                label: name,
+                timestamp_writes: None,
+            });
+            pass.set_pipeline(&pipeline);
+            for (group, gx, gy) in &groups {
+                pass.set_bind_group(0, group, &[]);
+                pass.dispatch_workgroups(*gx, *gy, 1);
+            }
+        }
+        if in_place {
+            self.encoder.copy_buffer_to_buffer(&target, 0, out.raw(), 0, bytes);
+        }
+        self.calls += 1;
+        Ok(self)
+    }
+
+    /// Submits every recorded call as one command buffer. Returns once
+    /// submitted; a later [`Gpu::read`] waits for it.
+    pub fn submit(self) -> Result<(), KernelError> {
+        let gpu = self.gpu;
+        let scope = gpu.device.push_error_scope(wgpu::ErrorFilter::Validation);
+        gpu.queue.submit([self.encoder.finish()]);
+        match pollster::block_on(scope.pop()) {
+            Some(e) => Err(gpu_error(None, format!("chain rejected: {e}"))),
+            None => Ok(()),
+        }
+    }
+}
+
+/// `chunk` values of `buffer` from `start` on, as a binding.
+fn range(buffer: &wgpu::Buffer, start: usize, chunk: usize) -> wgpu::BindingResource<'_> {
+    wgpu::BindingResource::Buffer(wgpu::BufferBinding {
+        buffer,
+        offset: 4 * start as u64,
+        size: wgpu::BufferSize::new(4 * chunk as u64),
+    })
+}

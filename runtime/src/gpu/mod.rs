@@ -1,0 +1,223 @@
+//! The WGSL path: kernels' generated shaders run through wgpu on
+//! device-resident buffers ([`GpuBuffer`]): upload once, run any number of
+//! kernels, recorded into one submission ([`Chain`]), read back once.
+//! Pipelines are built once per kernel and cached; the readback staging
+//! buffer and the in-place scratch buffer are one per [`Gpu`], grown as
+//! needed; a call's 32-byte uniform and its bind group are made per call
+//! (microseconds, against the dispatch's own latency).
+//! [`Gpu::run`] on host slices is upload, run, read back.
+//!
+//! wgpu reports validation errors through error scopes, which are turned into
+//! [`KernelError::Gpu`] here, so a bad shader, a lost device or a buffer from
+//! another [`Gpu`] is an error, not a panic.
+
+mod buffer;
+mod chain;
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+pub use buffer::GpuBuffer;
+pub use chain::Chain;
+
+use crate::{Kernel, KernelError};
+
+/// Threads per workgroup; must match the generated entry points.
+const WORKGROUP_SIZE: u32 = 256;
+/// Most workgroups along one dispatch dimension (WebGPU's minimum limit).
+const MAX_GROUPS_PER_DIM: u32 = 65_535;
+
+/// Identifies a [`Gpu`] or a [`GpuBuffer`] for the life of the process.
+fn next_id() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+/// A GPU device ready to run kernels.
+pub struct Gpu {
+    id: u64,
+    device: wgpu::Device,
+    queue: wgpu::Queue,
+    info: wgpu::AdapterInfo,
+    /// Elements per dispatch, from the storage-binding size limit.
+    max_elements: usize,
+    /// Elements per buffer, from the buffer size limit.
+    max_buffer_elements: usize,
+    pipelines: Mutex<HashMap<usize, wgpu::ComputePipeline>>,
+    readback: Mutex<Option<wgpu::Buffer>>,
+    scratch: Mutex<Option<wgpu::Buffer>>,
+}
+
+fn gpu_error(kernel: Option<&'static str>, message: impl std::fmt::Display) -> KernelError {
+    KernelError::Gpu {
+        kernel,
+        message: message.to_string(),
+    }
+}
+
+impl Gpu {
+    /// Opens the default adapter (any backend wgpu was built with; on machines
+    /// without a GPU, a software Vulkan driver such as lavapipe).
+    pub fn new() -> Result<Gpu, KernelError> {
+        let instance = wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
+        let adapter = pollster::block_on(instance.request_adapter(&wgpu::RequestAdapterOptions {
+            power_preference: wgpu::PowerPreference::HighPerformance,
+            ..Default::default()
+        }))
+        .map_err(|e| gpu_error(None, format!("no adapter: {e}")))?;
+        let limits = adapter.limits();
+        let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
+            label: Some("simdwise"),
+            required_limits: limits.clone(),
+            ..Default::default()
+        }))
+        .map_err(|e| gpu_error(None, format!("no device: {e}")))?;
+        // Every operation runs inside an error scope; this only keeps a stray
+        // error from wgpu's default handler, which panics.
+        device.on_uncaptured_error(Arc::new(|e| eprintln!("simdwise: uncaptured GPU error: {e}")));
+        let binding = limits
+            .max_storage_buffer_binding_size
+            .min(limits.max_buffer_size)
+            .min(u64::from(u32::MAX)) as usize;
+        Ok(Gpu {
+            id: next_id(),
+            device,
+            queue,
+            info: adapter.get_info(),
+            max_elements: (binding / 4) / WORKGROUP_SIZE as usize * WORKGROUP_SIZE as usize,
+            max_buffer_elements: (limits.max_buffer_size / 4) as usize,
+            pipelines: Mutex::new(HashMap::new()),
+            readback: Mutex::new(None),
+            scratch: Mutex::new(None),
+        })
+    }
+
+    /// The adapter's name, driver and backend, for reports.
+    pub fn adapter(&self) -> String {
+        format!("{} ({}, {:?})", self.info.name, self.info.driver, self.info.backend)
+    }
+
+    /// Elements one dispatch covers; longer buffers run in several, each
+    /// binding its own range.
+    pub fn dispatch_limit(&self) -> usize {
+        self.max_elements
+    }
+
+    /// Lowers [`dispatch_limit`](Gpu::dispatch_limit) (rounded down to whole
+    /// workgroups, at least one): to exercise the chunked path on any device.
+    pub fn set_dispatch_limit(&mut self, elements: usize) {
+        let groups = (elements / WORKGROUP_SIZE as usize).max(1);
+        self.max_elements = self.max_elements.min(groups * WORKGROUP_SIZE as usize);
+    }
+
+    /// `out[i] = kernel(inputs[..][i], scalars)` on host slices: uploaded,
+    /// run, read back. Arguments are checked as on the CPU; on error `out` is
+    /// left untouched.
+    pub fn run(
+        &self,
+        kernel: &'static Kernel,
+        inputs: &[&[f32]],
+        scalars: &[f32],
+        out: &mut [f32],
+    ) -> Result<(), KernelError> {
+        crate::exec::check_arguments(kernel, false, inputs.iter().map(|s| s.len()), scalars, out.len())?;
+        if out.is_empty() {
+            return Ok(());
+        }
+        let buffers = inputs
+            .iter()
+            .map(|input| self.upload(input))
+            .collect::<Result<Vec<_>, _>>()?;
+        let result = self.zeros(out.len())?;
+        let refs: Vec<&GpuBuffer> = buffers.iter().collect();
+        self.run_buffers(kernel, &refs, scalars, &result)?;
+        self.read(&result, out)
+    }
+
+    /// `out[i] = kernel(inputs[..][i], scalars)` on resident buffers, one
+    /// submission; `out` may be one of `inputs` (in place). Returns once
+    /// submitted; a later [`read`](Gpu::read) waits for it.
+    pub fn run_buffers(
+        &self,
+        kernel: &'static Kernel,
+        inputs: &[&GpuBuffer],
+        scalars: &[f32],
+        out: &GpuBuffer,
+    ) -> Result<(), KernelError> {
+        let mut chain = self.chain();
+        chain.run(kernel, inputs, scalars, out)?;
+        chain.submit()
+    }
+
+    /// Waits until every submitted call has run.
+    pub fn finish(&self) -> Result<(), KernelError> {
+        self.wait(None)
+    }
+
+    /// An empty chain of kernel calls, submitted together.
+    pub fn chain(&self) -> Chain<'_> {
+        Chain::new(self)
+    }
+
+    fn pipeline(&self, kernel: &'static Kernel) -> Result<wgpu::ComputePipeline, KernelError> {
+        let mut cache = self
+            .pipelines
+            .lock()
+            .map_err(|_| gpu_error(Some(kernel.name()), "pipeline cache poisoned"))?;
+        // Keyed by the descriptor's address: two crates may name kernels alike.
+        let key = std::ptr::from_ref(kernel) as usize;
+        if let Some(p) = cache.get(&key) {
+            return Ok(p.clone());
+        }
+        let source = kernel.wgsl_source();
+        let scope = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
+        let module = self.device.create_shader_module(wgpu::ShaderModuleDescriptor {
+            label: Some(kernel.name()),
+            source: wgpu::ShaderSource::Wgsl(Cow::Owned(source)),
+        });
+        let pipeline = self.device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+            label: Some(kernel.name()),
+            layout: None,
+            module: &module,
+            entry_point: Some("main"),
+            compilation_options: Default::default(),
+            cache: None,
+        });
+        if let Some(e) = pollster::block_on(scope.pop()) {
+            return Err(gpu_error(Some(kernel.name()), format!("shader rejected: {e}")));
+        }
+        cache.insert(key, pipeline.clone());
+        Ok(pipeline)
+    }
+
+    /// A buffer of at least `bytes` from `slot` (the readback staging buffer
+    /// or the in-place scratch buffer, locked by the caller), made or grown
+    /// as needed.
+    fn reusable(&self, slot: &mut Option<wgpu::Buffer>, bytes: u64, usage: wgpu::BufferUsages) -> wgpu::Buffer {
+        if let Some(b) = slot.as_ref().filter(|b| b.size() >= bytes) {
+            return b.clone();
+        }
+        let b = self.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("simdwise reusable"),
+            size: bytes,
+            usage,
+            mapped_at_creation: false,
+        });
+        *slot = Some(b.clone());
+        b
+    }
+
+    /// Waits for the queue; errors name `kernel`.
+    fn wait(&self, kernel: Option<&'static str>) -> Result<(), KernelError> {
+        self.device
+            .poll(wgpu::PollType::wait_indefinitely())
+            .map(drop)
+            .map_err(|e| gpu_error(kernel, format!("device lost: {e}")))
+    }
+}
+
+fn words_to_bytes(values: &[u32]) -> Vec<u8> {
+    values.iter().flat_map(|v| v.to_le_bytes()).collect()
+}
