@@ -28,7 +28,10 @@ fn gpu(c: &mut Criterion) {
         .warm_up_time(Duration::from_millis(200))
         .measurement_time(Duration::from_secs(2))
         .sample_size(10);
-    for n in [1_000_000usize, 10_000_000, 100_000_000].into_iter().filter(|&n| n <= max) {
+    for n in [1_000_000usize, 10_000_000, 100_000_000]
+        .into_iter()
+        .filter(|&n| n <= max)
+    {
         let x = inputs(&simdwise::tanh::KERNEL, n).remove(0);
         let a = gpu.upload(&x).expect("upload");
         let b = gpu.upload(&x).expect("upload");

@@ -118,6 +118,7 @@ pub fn expand(k: &Kernel) -> Expansion {
     let max_ulp = f32_literal(k.max_ulp);
     let variants = variant_tables(&targets);
     let wgsl_function = wgsl::function(k);
+    let wgsl_prelude = wgsl::PRELUDE;
     let wgsl_entry = wgsl::entry(k);
     let module_doc = format!(
         "Generated items of the [`{name_str}`](fn@{name_str}) kernel: descriptor, in-place and per-ISA forms, the per-element function."
@@ -156,6 +157,7 @@ pub fn expand(k: &Kernel) -> Expansion {
                 VARIANTS,
                 #rt::Wgsl {
                     function: #wgsl_function,
+                    prelude: #wgsl_prelude,
                     entry: #wgsl_entry,
                     calls: &[#(&#gpu_callees::KERNEL),*],
                 },

@@ -85,7 +85,12 @@ pub fn generate(attr: TokenStream, item: TokenStream) -> syn::Result<Generated> 
     }
     // An f64 helper has no shader: kernels call it only where f64 lanes exist.
     if !kernel.wide {
-        let shader = format!("{}\n{}", lower::wgsl::function(&kernel), lower::wgsl::entry(&kernel));
+        let shader = format!(
+            "{}\n{}{}",
+            lower::wgsl::function(&kernel),
+            lower::wgsl::PRELUDE,
+            lower::wgsl::entry(&kernel)
+        );
         sources.push(("wgsl", shader));
     }
     Ok(Generated {

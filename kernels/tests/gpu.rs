@@ -10,7 +10,7 @@ mod common;
 
 use common::{Rng, cases, special_values};
 use simdwise::reference::SCALAR_ARG;
-use simdwise::runtime::{Gpu, GpuBuffer, KernelError};
+use simdwise::runtime::{Gpu, GpuBuffer, KernelError, Operand};
 use simdwise_testkit::ulp_error;
 
 /// Kernels whose shader misses the declared CPU bound, and the bound it is
@@ -109,6 +109,17 @@ fn main() {
                 println!("{name:>10}: FAILED: {why}");
                 failed += 1;
             }
+        }
+    }
+    // No adapter: an error with a sentence, not a panic. Vulkan is the only
+    // backend this build has, so asking for another finds none.
+    // SAFETY: no other thread runs or reads the environment here.
+    unsafe { std::env::set_var("WGPU_BACKEND", "metal") };
+    match Gpu::new() {
+        Err(e @ KernelError::Gpu { .. }) if e.to_string().starts_with("GPU: no adapter") => passed += 1,
+        other => {
+            println!("no adapter: FAILED: {:?}", other.map(|g| g.adapter()));
+            failed += 1;
         }
     }
     println!("gpu: {passed} passed, {failed} failed, 0 skipped");
@@ -212,6 +223,89 @@ fn resident_buffer_cases(gpu: &Gpu) -> Vec<(&'static str, Result<(), String>)> {
                 .run(&simdwise::exp::KERNEL, &[&x], &[], &mut out)
                 .map_err(|e| e.to_string())?;
             same(&out, &host(&simdwise::exp::KERNEL, &[&x], &[])?)
+        })(),
+    ));
+    // relu(x * a + b) as one shader, against the same arithmetic on the CPU
+    // (each step rounds once, so the results are the same bits); and a fused
+    // tanh(x * y) against the two calls chained, in place.
+    results.push((
+        "fused",
+        (|| {
+            let (a, b) = (0.75f32, -1.5f32);
+            let fused = gpu
+                .fuse(&[
+                    (&simdwise::mul::KERNEL, &[Operand::Input(0), Operand::Scalar(0)]),
+                    (&simdwise::add::KERNEL, &[Operand::Prev, Operand::Scalar(1)]),
+                    (&simdwise::relu::KERNEL, &[Operand::Prev]),
+                ])
+                .map_err(|e| e.to_string())?;
+            if (fused.inputs(), fused.scalars()) != (1, 2) {
+                return Err(format!("{fused:?}"));
+            }
+            let buf = gpu.upload(&x).map_err(|e| e.to_string())?;
+            let out = gpu.zeros(x.len()).map_err(|e| e.to_string())?;
+            let mut chain = gpu.chain();
+            chain
+                .run_fused(&fused, &[&buf], &[a, b], &out)
+                .map_err(|e| e.to_string())?;
+            chain.submit().map_err(|e| e.to_string())?;
+            let want: Vec<f32> = x.iter().map(|&v| (v * a + b).max(0.0)).collect();
+            same(&read(&out)?, &want)?;
+
+            let fused = gpu
+                .fuse(&[
+                    (&simdwise::mul::KERNEL, &[Operand::Input(0), Operand::Input(1)]),
+                    (&simdwise::tanh::KERNEL, &[Operand::Prev]),
+                ])
+                .map_err(|e| e.to_string())?;
+            let other = gpu.upload(&y).map_err(|e| e.to_string())?;
+            let mut chain = gpu.chain();
+            chain
+                .run_fused(&fused, &[&buf, &other], &[], &buf)
+                .map_err(|e| e.to_string())?;
+            chain.submit().map_err(|e| e.to_string())?;
+            let step = host(&simdwise::mul::KERNEL, &[&x, &y], &[])?;
+            same(&read(&buf)?, &host(&simdwise::tanh::KERNEL, &[&step], &[])?)
+        })(),
+    ));
+    // Fused chains that cannot be built or run: errors, each a sentence.
+    results.push((
+        "fused errors",
+        (|| {
+            let bad: [&[(&'static simdwise::Kernel, &[Operand])]; 5] = [
+                &[],
+                &[(&simdwise::relu::KERNEL, &[Operand::Prev])],
+                &[(&simdwise::add::KERNEL, &[Operand::Input(0)])],
+                &[(&simdwise::relu::KERNEL, &[Operand::Scalar(4)])],
+                &[(&simdwise::relu::KERNEL, &[Operand::Input(1)])],
+            ];
+            for steps in bad {
+                match gpu.fuse(steps) {
+                    Err(KernelError::Gpu { message, .. }) if !message.is_empty() => {}
+                    other => return Err(format!("{steps:?} gave {other:?}")),
+                }
+            }
+            let fused = gpu
+                .fuse(&[(&simdwise::relu::KERNEL, &[Operand::Input(0)])])
+                .map_err(|e| e.to_string())?;
+            let buf = gpu.upload(&x).map_err(|e| e.to_string())?;
+            let short = gpu.zeros(3).map_err(|e| e.to_string())?;
+            let mut chain = gpu.chain();
+            for (inputs, scalars, out) in [
+                (vec![&buf], vec![1.0], &buf),
+                (vec![], vec![], &buf),
+                (vec![&buf], vec![], &short),
+            ] {
+                if chain.run_fused(&fused, &inputs, &scalars, out).is_ok() {
+                    return Err(format!(
+                        "{} inputs, {} scalars, output of {} ran",
+                        inputs.len(),
+                        scalars.len(),
+                        out.len()
+                    ));
+                }
+            }
+            Ok(())
         })(),
     ));
     // Another Gpu's buffer, also after that Gpu is gone: an error naming it.

@@ -116,10 +116,12 @@ pub struct Kernel {
     wgsl: Wgsl,
 }
 
-/// A kernel's WGSL: its own function, its compute entry point, and the kernels
+/// A kernel's WGSL: its own function, the prelude every shader starts with
+/// (the uniform its functions read), its compute entry point, and the kernels
 /// it calls, whose functions the full shader must include.
 pub struct Wgsl {
     pub function: &'static str,
+    pub prelude: &'static str,
     pub entry: &'static str,
     pub calls: &'static [&'static Kernel],
 }
@@ -194,23 +196,25 @@ impl Kernel {
     /// The complete compute shader: the functions of every kernel reached
     /// through calls (each once, callees first), this kernel's, its entry point.
     pub fn wgsl_source(&self) -> String {
-        fn collect(kernel: &Kernel, seen: &mut Vec<&'static str>, out: &mut String) {
-            for callee in kernel.wgsl.calls {
-                if !seen.contains(&callee.wgsl.function) {
-                    collect(callee, seen, out);
-                    seen.push(callee.wgsl.function);
-                    out.push_str(callee.wgsl.function);
-                    out.push('\n');
-                }
-            }
-        }
-        let mut seen = Vec::new();
         let mut source = String::new();
-        collect(self, &mut seen, &mut source);
-        source.push_str(self.wgsl.function);
-        source.push('\n');
+        self.wgsl_functions(&mut Vec::new(), &mut source);
+        source.push_str(self.wgsl.prelude);
         source.push_str(self.wgsl.entry);
         source
+    }
+
+    /// Appends to `out` the functions of this kernel and every kernel it
+    /// reaches, callees first, each once (`seen` holds those already there).
+    pub fn wgsl_functions(&self, seen: &mut Vec<&'static str>, out: &mut String) {
+        if seen.contains(&self.wgsl.function) {
+            return;
+        }
+        for callee in self.wgsl.calls {
+            callee.wgsl_functions(seen, out);
+        }
+        seen.push(self.wgsl.function);
+        out.push_str(self.wgsl.function);
+        out.push('\n');
     }
 
     /// Variants this CPU can run, in ascending preference.

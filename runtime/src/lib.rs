@@ -22,6 +22,6 @@ pub use dispatch::{ISA_ENV, active_isa, clear_forced_isa, force_isa, isa_for};
 pub use error::KernelError;
 pub use exec::{Plan, estimated_ns_per_element, run, run_in_place, run_planned, run_with_isa};
 #[cfg(feature = "gpu")]
-pub use gpu::{Chain, Gpu, GpuBuffer};
+pub use gpu::{Chain, Fused, Gpu, GpuBuffer, MAX_FUSED_INPUTS, Operand};
 pub use isa::Isa;
 pub use kernel::{Args, Kernel, MAX_INPUTS, MAX_SCALARS, VariantFn, Variants, Wgsl};

@@ -185,16 +185,19 @@ pub fn function(k: &Kernel) -> String {
     out
 }
 
-/// The compute entry point: binding 0 is the uniform (length, row pitch of a 2D
-/// dispatch, the opaque 1.0, scalar parameters, the opaque 0), then one read-only buffer per
+/// What every shader starts with, its own and a fused chain's alike: the
+/// uniform at binding 0 (length, row pitch of a 2D dispatch, the opaque 1.0,
+/// four scalar parameters, the opaque 0) and `opaque`, which every constant
+/// goes through.
+pub const PRELUDE: &str = "struct Params {\n    len: u32,\n    row: u32,\n    one: f32,\n    s0: f32,\n    s1: f32,\n    s2: f32,\n    s3: f32,\n    zero: u32,\n}\n\n\
+    @group(0) @binding(0) var<uniform> params: Params;\n\n\
+    fn opaque(bits: u32) -> f32 {\n    return bitcast<f32>(bits ^ params.zero);\n}\n\n";
+
+/// The compute entry point, after [`PRELUDE`]: binding 0 is its uniform, then one read-only buffer per
 /// streaming input, then the output. Every index is checked against the length
 /// and the buffer.
 pub fn entry(k: &Kernel) -> String {
-    let mut out = String::from(
-        "struct Params {\n    len: u32,\n    row: u32,\n    one: f32,\n    s0: f32,\n    s1: f32,\n    s2: f32,\n    s3: f32,\n    zero: u32,\n}\n\n\
-         @group(0) @binding(0) var<uniform> params: Params;\n\n\
-         fn opaque(bits: u32) -> f32 {\n    return bitcast<f32>(bits ^ params.zero);\n}\n\n",
-    );
+    let mut out = String::new();
     let streams = k.streams().count();
     for i in 0..streams {
         let _ = writeln!(

@@ -1,6 +1,8 @@
 //! [`GpuBuffer`]: f32 values resident on one [`Gpu`]'s device.
 
-use super::{Gpu, gpu_error, next_id};
+use std::sync::Arc;
+
+use super::{BindingCache, Gpu, gpu_error, next_id};
 use crate::KernelError;
 
 /// `len` f32 values on the device of the [`Gpu`] that made it. Kernels run on
@@ -10,6 +12,7 @@ pub struct GpuBuffer {
     gpu: u64,
     len: usize,
     buffer: wgpu::Buffer,
+    bindings: Arc<BindingCache>,
 }
 
 impl GpuBuffer {
@@ -40,6 +43,12 @@ impl GpuBuffer {
                 "a buffer made by another Gpu was passed (each GpuBuffer runs only on the Gpu that made it)",
             ))
         }
+    }
+}
+
+impl Drop for GpuBuffer {
+    fn drop(&mut self) {
+        self.bindings.forget(self.id);
     }
 }
 
@@ -89,6 +98,7 @@ impl Gpu {
             gpu: self.id,
             len,
             buffer,
+            bindings: Arc::clone(&self.bindings),
         })
     }
 

@@ -1,7 +1,7 @@
 //! [`Chain`]: kernel calls on resident buffers recorded into one command
 //! buffer and submitted together.
 
-use super::{Gpu, GpuBuffer, MAX_GROUPS_PER_DIM, WORKGROUP_SIZE, gpu_error, words_to_bytes};
+use super::{BindingKey, Fused, Gpu, GpuBuffer, MAX_GROUPS_PER_DIM, WORKGROUP_SIZE, gpu_error, words_to_bytes};
 use crate::{Kernel, KernelError};
 
 /// Kernel calls recorded in order into one command buffer; nothing runs
@@ -40,31 +40,93 @@ impl<'g> Chain<'g> {
         scalars: &[f32],
         out: &GpuBuffer,
     ) -> Result<&mut Self, KernelError> {
-        let gpu = self.gpu;
         let name = Some(kernel.name());
         for b in inputs.iter().copied().chain([out]) {
-            b.check_owner(gpu, name)?;
+            b.check_owner(self.gpu, name)?;
         }
         crate::exec::check_arguments(kernel, false, inputs.iter().map(|b| b.len()), scalars, out.len())?;
-        let len = out.len();
-        if len == 0 {
+        if out.is_empty() {
             return Ok(self);
         }
-        let pipeline = gpu.pipeline(kernel)?;
+        let (id, pipeline) = self.gpu.pipeline(kernel)?;
+        self.record(name, id, &pipeline, inputs, scalars, out)
+    }
+
+    /// Records a fused chain from [`Gpu::fuse`]: `out[i]` is its last step's
+    /// result on element `i` of `inputs`; `out` may be one of `inputs`.
+    pub fn run_fused(
+        &mut self,
+        fused: &Fused,
+        inputs: &[&GpuBuffer],
+        scalars: &[f32],
+        out: &GpuBuffer,
+    ) -> Result<&mut Self, KernelError> {
+        if fused.gpu != self.gpu.id {
+            return Err(gpu_error(None, "a fused chain made by another Gpu was passed"));
+        }
+        for b in inputs.iter().copied().chain([out]) {
+            b.check_owner(self.gpu, None)?;
+        }
+        if inputs.len() != fused.inputs || scalars.len() != fused.scalars {
+            return Err(gpu_error(
+                None,
+                format!(
+                    "the fused chain takes {} inputs and {} scalars, {} and {} given",
+                    fused.inputs,
+                    fused.scalars,
+                    inputs.len(),
+                    scalars.len()
+                ),
+            ));
+        }
+        if let Some(b) = inputs.iter().find(|b| b.len() != out.len()) {
+            return Err(gpu_error(
+                None,
+                format!("a fused chain's input has {} values, its output {}", b.len(), out.len()),
+            ));
+        }
+        if out.is_empty() {
+            return Ok(self);
+        }
+        self.record(None, fused.id, &fused.pipeline, inputs, scalars, out)
+    }
+
+    /// Records the dispatches of one call whose arguments were checked.
+    fn record(
+        &mut self,
+        name: Option<&'static str>,
+        pipeline_id: u64,
+        pipeline: &wgpu::ComputePipeline,
+        inputs: &[&GpuBuffer],
+        scalars: &[f32],
+        out: &GpuBuffer,
+    ) -> Result<&mut Self, KernelError> {
+        let gpu = self.gpu;
+        let len = out.len();
         let bytes = 4 * len as u64;
         let in_place = inputs.iter().any(|b| b.id() == out.id());
-        let target = if in_place {
+        let (target_id, target) = if in_place {
             let mut slot = gpu
                 .scratch
                 .lock()
                 .map_err(|_| gpu_error(name, "scratch buffer poisoned"))?;
-            gpu.reusable(
-                &mut slot,
-                bytes,
-                wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC,
-            )
+            match slot.as_ref().filter(|(_, b)| b.size() >= bytes) {
+                Some(scratch) => scratch.clone(),
+                None => {
+                    if let Some((old, _)) = slot.take() {
+                        gpu.bindings.forget(old);
+                    }
+                    let scratch = gpu.device.create_buffer(&wgpu::BufferDescriptor {
+                        label: Some("simdwise scratch"),
+                        size: bytes,
+                        usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC,
+                        mapped_at_creation: false,
+                    });
+                    slot.insert((super::next_id(), scratch)).clone()
+                }
+            }
         } else {
-            out.raw().clone()
+            (out.id(), out.raw().clone())
         };
         let scope = gpu.device.push_error_scope(wgpu::ErrorFilter::Validation);
         let layout = pipeline.get_bind_group_layout(0);
@@ -86,36 +148,39 @@ impl<'g> Chain<'g> {
             for (slot, s) in params[3..7].iter_mut().zip(scalars) {
                 *slot = s.to_bits();
             }
-            let uniform = gpu.device.create_buffer(&wgpu::BufferDescriptor {
-                label: Some("simdwise params"),
-                size: 32,
-                usage: wgpu::BufferUsages::UNIFORM,
-                mapped_at_creation: true,
-            });
-            uniform
-                .slice(..)
-                .get_mapped_range_mut()
-                .map_err(|e| gpu_error(name, format!("uniform not writable: {e}")))?
-                .copy_from_slice(&words_to_bytes(&params));
-            uniform.unmap();
-            let mut entries = vec![wgpu::BindGroupEntry {
-                binding: 0,
-                resource: uniform.as_entire_binding(),
-            }];
-            for (i, b) in inputs.iter().enumerate() {
-                entries.push(wgpu::BindGroupEntry {
-                    binding: i as u32 + 1,
-                    resource: range(b.raw(), start, chunk),
+            let key = BindingKey {
+                pipeline: pipeline_id,
+                buffers: inputs.iter().map(|b| b.id()).chain([target_id]).collect(),
+                start,
+                params,
+            };
+            let group = gpu.bindings.get_or_make(key, || {
+                let uniform = gpu.device.create_buffer(&wgpu::BufferDescriptor {
+                    label: Some("simdwise params"),
+                    size: 32,
+                    usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+                    mapped_at_creation: false,
                 });
-            }
-            entries.push(wgpu::BindGroupEntry {
-                binding: inputs.len() as u32 + 1,
-                resource: range(&target, start, chunk),
-            });
-            let group = gpu.device.create_bind_group(&wgpu::BindGroupDescriptor {
-                label: name,
-                layout: &layout,
-                entries: &entries,
+                gpu.queue.write_buffer(&uniform, 0, &words_to_bytes(&params));
+                let mut entries = vec![wgpu::BindGroupEntry {
+                    binding: 0,
+                    resource: uniform.as_entire_binding(),
+                }];
+                for (i, b) in inputs.iter().enumerate() {
+                    entries.push(wgpu::BindGroupEntry {
+                        binding: i as u32 + 1,
+                        resource: range(b.raw(), start, chunk),
+                    });
+                }
+                entries.push(wgpu::BindGroupEntry {
+                    binding: inputs.len() as u32 + 1,
+                    resource: range(&target, start, chunk),
+                });
+                gpu.device.create_bind_group(&wgpu::BindGroupDescriptor {
+                    label: name,
+                    layout: &layout,
+                    entries: &entries,
+                })
             });
             groups.push((group, gx, gy));
         }
@@ -127,7 +192,7 @@ impl<'g> Chain<'g> {
                 label: name,
                 timestamp_writes: None,
             });
-            pass.set_pipeline(&pipeline);
+            pass.set_pipeline(pipeline);
             for (group, gx, gy) in &groups {
                 pass.set_bind_group(0, group, &[]);
                 pass.dispatch_workgroups(*gx, *gy, 1);

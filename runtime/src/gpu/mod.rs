@@ -1,11 +1,12 @@
 //! The WGSL path: kernels' generated shaders run through wgpu on
 //! device-resident buffers ([`GpuBuffer`]): upload once, run any number of
 //! kernels, recorded into one submission ([`Chain`]), read back once.
-//! Pipelines are built once per kernel and cached; the readback staging
-//! buffer and the in-place scratch buffer are one per [`Gpu`], grown as
-//! needed; a call's 32-byte uniform and its bind group are made per call
-//! (microseconds, against the dispatch's own latency).
-//! [`Gpu::run`] on host slices is upload, run, read back.
+//! Pipelines are built once per kernel and cached; a call's bind group and
+//! uniform are cached for the next call like it (same pipeline, buffers,
+//! length and scalars); the readback staging buffer and the in-place scratch
+//! buffer are one per [`Gpu`], grown as needed.
+//! [`Gpu::run`] on host slices is upload, run, read back. [`Gpu::fuse`]
+//! composes kernels into one shader, one pass over memory.
 //!
 //! wgpu reports validation errors through error scopes, which are turned into
 //! [`KernelError::Gpu`] here, so a bad shader, a lost device or a buffer from
@@ -13,6 +14,7 @@
 
 mod buffer;
 mod chain;
+mod fused;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -21,6 +23,7 @@ use std::sync::{Arc, Mutex};
 
 pub use buffer::GpuBuffer;
 pub use chain::Chain;
+pub use fused::{Fused, MAX_FUSED_INPUTS, Operand};
 
 use crate::{Kernel, KernelError};
 
@@ -35,6 +38,44 @@ fn next_id() -> u64 {
     NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
+/// What a cached bind group binds: a hit never rewrites a uniform that a
+/// recorded, not yet submitted, call may still read.
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct BindingKey {
+    pipeline: u64,
+    buffers: Vec<u64>,
+    start: usize,
+    params: [u32; 8],
+}
+
+/// Most bind groups kept; past it the cache starts over.
+const MAX_CACHED_BINDINGS: usize = 1024;
+
+/// Cached bind groups (each holding its uniform). A [`GpuBuffer`] shares it
+/// with its [`Gpu`] and, when dropped, evicts the groups that hold it.
+#[derive(Default)]
+struct BindingCache(Mutex<HashMap<BindingKey, wgpu::BindGroup>>);
+
+impl BindingCache {
+    fn get_or_make(&self, key: BindingKey, make: impl FnOnce() -> wgpu::BindGroup) -> wgpu::BindGroup {
+        let mut map = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(group) = map.get(&key) {
+            return group.clone();
+        }
+        if map.len() >= MAX_CACHED_BINDINGS {
+            map.clear();
+        }
+        let group = make();
+        map.insert(key, group.clone());
+        group
+    }
+
+    fn forget(&self, buffer: u64) {
+        let mut map = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        map.retain(|key, _| !key.buffers.contains(&buffer));
+    }
+}
+
 /// A GPU device ready to run kernels.
 pub struct Gpu {
     id: u64,
@@ -45,9 +86,12 @@ pub struct Gpu {
     max_elements: usize,
     /// Elements per buffer, from the buffer size limit.
     max_buffer_elements: usize,
-    pipelines: Mutex<HashMap<usize, wgpu::ComputePipeline>>,
+    /// By descriptor address: an id for the binding cache and the pipeline.
+    pipelines: Mutex<HashMap<usize, (u64, wgpu::ComputePipeline)>>,
+    bindings: Arc<BindingCache>,
     readback: Mutex<Option<wgpu::Buffer>>,
-    scratch: Mutex<Option<wgpu::Buffer>>,
+    /// The in-place scratch buffer and its id in the binding cache.
+    scratch: Mutex<Option<(u64, wgpu::Buffer)>>,
 }
 
 fn gpu_error(kernel: Option<&'static str>, message: impl std::fmt::Display) -> KernelError {
@@ -89,6 +133,7 @@ impl Gpu {
             max_elements: (binding / 4) / WORKGROUP_SIZE as usize * WORKGROUP_SIZE as usize,
             max_buffer_elements: (limits.max_buffer_size / 4) as usize,
             pipelines: Mutex::new(HashMap::new()),
+            bindings: Arc::default(),
             readback: Mutex::new(None),
             scratch: Mutex::new(None),
         })
@@ -161,7 +206,7 @@ impl Gpu {
         Chain::new(self)
     }
 
-    fn pipeline(&self, kernel: &'static Kernel) -> Result<wgpu::ComputePipeline, KernelError> {
+    fn pipeline(&self, kernel: &'static Kernel) -> Result<(u64, wgpu::ComputePipeline), KernelError> {
         let mut cache = self
             .pipelines
             .lock()
@@ -188,13 +233,13 @@ impl Gpu {
         if let Some(e) = pollster::block_on(scope.pop()) {
             return Err(gpu_error(Some(kernel.name()), format!("shader rejected: {e}")));
         }
-        cache.insert(key, pipeline.clone());
-        Ok(pipeline)
+        let id = next_id();
+        cache.insert(key, (id, pipeline.clone()));
+        Ok((id, pipeline))
     }
 
-    /// A buffer of at least `bytes` from `slot` (the readback staging buffer
-    /// or the in-place scratch buffer, locked by the caller), made or grown
-    /// as needed.
+    /// A buffer of at least `bytes` from `slot` (the readback staging buffer,
+    /// locked by the caller), made or grown as needed.
     fn reusable(&self, slot: &mut Option<wgpu::Buffer>, bytes: u64, usage: wgpu::BufferUsages) -> wgpu::Buffer {
         if let Some(b) = slot.as_ref().filter(|b| b.size() >= bytes) {
             return b.clone();
