@@ -8,7 +8,7 @@ unsafe fn reads_anything(args: &Args) {
 
 fn main() {
     let table = Variants::new(reads_anything);
-    let wgsl = Wgsl { function: "", entry: "", calls: &[] };
+    let wgsl = Wgsl { function: "", prelude: "", entry: "", calls: &[] };
     let forged = Kernel::new("forged", &["x"], &[], 0.5, 1, table, wgsl);
     let mut out = [0.0f32];
     simdwise::runtime::run(&forged, &[&[1.0]], &[], &mut out).unwrap();

@@ -8,7 +8,7 @@ fn main() {
         scalars: &[],
         max_ulp: 0.5,
         cost: 1,
-        wgsl: Wgsl { function: "", entry: "", calls: &[] },
+        wgsl: Wgsl { function: "", prelude: "", entry: "", calls: &[] },
     };
     let mut out = [0.0f32];
     simdwise::runtime::run(&forged, &[&[1.0]], &[], &mut out).unwrap();
