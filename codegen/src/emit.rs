@@ -68,6 +68,11 @@ pub fn expand(k: &Kernel) -> Expansion {
     let rt = quote!(::simdwise_runtime);
     let result = quote!(::core::result::Result<(), #rt::KernelError>);
 
+    // Each stream and the output may have its own element type (f32, f16,
+    // bf16); the names cannot meet a user's (kernel parameters are values).
+    let stream_tys: Vec<Ident> = (0..streams.len()).map(|i| format_ident!("__SimdwiseIn{i}")).collect();
+    let out_ty = format_ident!("__SimdwiseOut");
+    let stream_ty = |n: &Ident| &stream_tys[streams.iter().position(|s| *s == n).expect("a stream")];
     // Slice signature in declaration order: streams as slices, scalars as `f32`.
     let slice_params: Vec<TokenStream> = k
         .params
@@ -75,7 +80,10 @@ pub fn expand(k: &Kernel) -> Expansion {
         .map(|p| {
             let n = &p.name;
             match p.kind {
-                ParamKind::Stream => quote!(#n: &[f32]),
+                ParamKind::Stream => {
+                    let t = stream_ty(n);
+                    quote!(#n: &[#t])
+                }
                 ParamKind::Scalar => quote!(#n: f32),
             }
         })
@@ -96,8 +104,14 @@ pub fn expand(k: &Kernel) -> Expansion {
         .map(|p| {
             let n = &p.name;
             match p.kind {
-                ParamKind::Stream if n == *first => quote!(#n: &mut [f32]),
-                ParamKind::Stream => quote!(#n: &[f32]),
+                ParamKind::Stream => {
+                    let t = stream_ty(n);
+                    if n == *first {
+                        quote!(#n: &mut [#t])
+                    } else {
+                        quote!(#n: &[#t])
+                    }
+                }
                 ParamKind::Scalar => quote!(#n: f32),
             }
         })
@@ -105,10 +119,17 @@ pub fn expand(k: &Kernel) -> Expansion {
 
     // Mixed-site hygiene: a kernel parameter may itself be named `out` or `isa`.
     let (out, isa) = (lower::local("out"), lower::local("isa"));
+    let generics = quote!(<#(#stream_tys: #rt::Element,)* #out_ty: #rt::Element>);
+    let in_place_generics = quote!(<#(#stream_tys: #rt::Element),*>);
     let function = quote! {
         #(#docs)*
-        #vis fn #name(#(#slice_params,)* #out: &mut [f32]) -> #result {
-            #rt::run(&#name::KERNEL, &[#(#streams),*], &[#(#scalars),*], #out)
+        #vis fn #name #generics(#(#slice_params,)* #out: &mut [#out_ty]) -> #result {
+            #rt::run_elements(
+                &#name::KERNEL,
+                &[#(#rt::Element::source(#streams)),*],
+                &[#(#scalars),*],
+                #rt::Element::target(#out),
+            )
         }
     };
 
@@ -167,13 +188,24 @@ pub fn expand(k: &Kernel) -> Expansion {
         #variants
 
         #[doc = #in_place_doc]
-        pub fn in_place(#(#in_place_params),*) -> #result {
-            #rt::run_in_place(&KERNEL, #first, &[#(#others),*], &[#(#scalars),*])
+        pub fn in_place #in_place_generics(#(#in_place_params),*) -> #result {
+            #rt::run_elements_in_place(
+                &KERNEL,
+                #rt::Element::target(#first),
+                &[#(#rt::Element::source(#others)),*],
+                &[#(#scalars),*],
+            )
         }
 
         #[doc = #with_isa_doc]
-        pub fn with_isa(#isa: #rt::Isa, #(#slice_params,)* #out: &mut [f32]) -> #result {
-            #rt::run_with_isa(&KERNEL, #isa, &[#(#streams),*], &[#(#scalars),*], #out)
+        pub fn with_isa #generics(#isa: #rt::Isa, #(#slice_params,)* #out: &mut [#out_ty]) -> #result {
+            #rt::run_elements_with_isa(
+                &KERNEL,
+                #isa,
+                &[#(#rt::Element::source(#streams)),*],
+                &[#(#scalars),*],
+                #rt::Element::target(#out),
+            )
         }
 
         #[doc = #scalar_doc]
@@ -206,17 +238,21 @@ pub fn stub(item: TokenStream) -> TokenStream {
         let syn::Pat::Ident(pi) = &*pt.pat else { continue };
         let p = &pi.ident;
         let scalar = pt.attrs.iter().any(|a| a.path().is_ident("scalar"));
-        slices.push(if scalar { quote!(#p: f32) } else { quote!(#p: &[f32]) });
+        slices.push(if scalar {
+            quote!(#p: f32)
+        } else {
+            quote!(#p: &[impl Sized])
+        });
         scalars.push(quote!(#p: f32));
     }
     let rt = quote!(::simdwise_runtime);
     let (first, rest) = match slices.split_first() {
-        Some((_, rest)) => (scalars.first().map(|_| quote!(io: &mut [f32])), rest.to_vec()),
+        Some((_, rest)) => (scalars.first().map(|_| quote!(io: &mut [impl Sized])), rest.to_vec()),
         None => (None, Vec::new()),
     };
     quote! {
         #[allow(unused_variables, clippy::all)]
-        #vis fn #name(#(#slices,)* out: &mut [f32]) -> ::core::result::Result<(), #rt::KernelError> {
+        #vis fn #name(#(#slices,)* out: &mut [impl Sized]) -> ::core::result::Result<(), #rt::KernelError> {
             ::core::unreachable!("a kernel that failed to compile")
         }
         #[allow(unused_variables, dead_code, clippy::all)]

@@ -68,7 +68,7 @@ pub use activation::{elu, gelu, gelu_erf, hardswish, leaky_relu, relu, silu, sof
 pub use arith::{abs, add, mul};
 pub use math::{erf, exp, exp2, expm1, log, reciprocal, sigmoid, sqrt, tanh};
 pub use simdwise_macros::kernel;
-pub use simdwise_runtime::{self as runtime, Isa, Kernel, KernelError};
+pub use simdwise_runtime::{self as runtime, Isa, Kernel, KernelError, half};
 
 /// The pieces the accurate kernels are built from, for kernels of your own:
 /// `e^x = 2^exp_k (exp_hi + exp_lo)` to 2^-31 (or table-driven, `exp16_*`, `pow2_*`),

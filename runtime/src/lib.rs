@@ -7,6 +7,7 @@ mod cache;
 pub mod calibration;
 mod cost;
 mod dispatch;
+mod element;
 mod error;
 mod exec;
 #[cfg(feature = "gpu")]
@@ -19,9 +20,11 @@ pub use cache::{DEFAULT_L2_BYTES, l2_bytes, llc_bytes};
 pub use calibration::{CALIBRATION_ENV, Calibration, cpu_model};
 pub use cost::{Cost, MAX_GRAPH};
 pub use dispatch::{ISA_ENV, active_isa, clear_forced_isa, force_isa, isa_for};
+pub use element::{Element, Source, Target, run_elements, run_elements_in_place, run_elements_with_isa};
 pub use error::KernelError;
 pub use exec::{Plan, estimated_ns_per_element, run, run_in_place, run_planned, run_with_isa};
 #[cfg(feature = "gpu")]
 pub use gpu::{Chain, Fused, Gpu, GpuBuffer, MAX_FUSED_INPUTS, Operand};
+pub use half;
 pub use isa::Isa;
 pub use kernel::{Args, Kernel, MAX_INPUTS, MAX_SCALARS, VariantFn, Variants, Wgsl};

@@ -121,6 +121,8 @@ pub fn special_values() -> Vec<f32> {
     v
 }
 
+// Not every test binary draws random inputs.
+#[allow(unused_imports)]
 pub use simdwise_testkit::Rng;
 
 /// A property of one variant of one kernel (a panic fails it too).

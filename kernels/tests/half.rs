@@ -1,0 +1,204 @@
+//! Half-precision storage: every kernel, every variant, all 65,536 values of
+//! f16 and of bf16 (binary kernels pair each with the values in reverse
+//! order), against the f64 reference rounded to that format. Computation is
+//! f32 and the store rounds once, so the error, in the output format's ulps,
+//! is at most 0.5 plus the f32 kernel's bound scaled down by the difference
+//! in precision (2^-13 for f16, 2^-16 for bf16). Then the mixed calls (bf16
+//! in, f32 out and the reverse), in place, a parallel-size call, and errors.
+//! One named test per kernel, ISA and format (`half::tanh::avx2::bf16`).
+
+mod common;
+
+use common::cases;
+use libtest_mimic::{Arguments, Failed, Trial};
+use simdwise::Isa;
+use simdwise::half::{bf16, f16};
+use simdwise::reference::SCALAR_ARG;
+use simdwise::runtime::{Element, Source, Target, run_elements_with_isa};
+
+/// A half format: its name, mantissa bits and smallest normal.
+#[derive(Clone, Copy)]
+struct Format {
+    name: &'static str,
+    mantissa: i32,
+    min_normal: f64,
+}
+
+const F16: Format = Format {
+    name: "f16",
+    mantissa: 10,
+    min_normal: 6.103515625e-5,
+};
+const BF16: Format = Format {
+    name: "bf16",
+    mantissa: 7,
+    min_normal: 1.1754943508222875e-38,
+};
+
+/// The error of `got` against the exact `want`, in ulps of `format` at the
+/// correctly rounded result (`rounded`, `want` in the format).
+fn half_ulp_error(format: Format, got: f64, want: f64, rounded: f64) -> f64 {
+    if want.is_nan() || got.is_nan() {
+        return if want.is_nan() && got.is_nan() {
+            0.0
+        } else {
+            f64::INFINITY
+        };
+    }
+    if rounded.is_infinite() || got.is_infinite() {
+        return if got == rounded { 0.0 } else { f64::INFINITY };
+    }
+    if got == 0.0 && want == 0.0 && got.is_sign_negative() != want.is_sign_negative() {
+        return f64::INFINITY;
+    }
+    let exponent = rounded.abs().max(format.min_normal).log2().floor() as i32;
+    (got - want).abs() / 2f64.powi(exponent - format.mantissa)
+}
+
+/// Every value of the format, as f32, and the kernel's results on them.
+fn exhaustive<T: Element>(
+    kernel: &'static simdwise::Kernel,
+    isa: Isa,
+    values: &[T],
+    reversed: &[T],
+) -> Result<Vec<T>, Failed> {
+    let mut out = values.to_vec();
+    let inputs = [Element::source(values), Element::source(reversed)];
+    let scalars: Vec<f32> = kernel.scalars().iter().map(|_| SCALAR_ARG).collect();
+    run_elements_with_isa(
+        kernel,
+        isa,
+        &inputs[..kernel.inputs().len()],
+        &scalars,
+        Element::target(&mut out[..]),
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(out)
+}
+
+fn check(case: &common::Case, isa: Isa, format: Format) -> Result<(), Failed> {
+    let bits: Vec<u16> = (0..=u16::MAX).collect();
+    let (widened, reversed_widened, results): (Vec<f32>, Vec<f32>, Vec<f32>) = if format.name == "f16" {
+        let v: Vec<f16> = bits.iter().map(|&b| f16::from_bits(b)).collect();
+        let r: Vec<f16> = v.iter().rev().copied().collect();
+        let out = exhaustive(case.kernel, isa, &v, &r)?;
+        (
+            v.iter().map(|x| x.to_f32()).collect(),
+            r.iter().map(|x| x.to_f32()).collect(),
+            out.iter().map(|x| x.to_f32()).collect(),
+        )
+    } else {
+        let v: Vec<bf16> = bits.iter().map(|&b| bf16::from_bits(b)).collect();
+        let r: Vec<bf16> = v.iter().rev().copied().collect();
+        let out = exhaustive(case.kernel, isa, &v, &r)?;
+        (
+            v.iter().map(|x| x.to_f32()).collect(),
+            r.iter().map(|x| x.to_f32()).collect(),
+            out.iter().map(|x| x.to_f32()).collect(),
+        )
+    };
+    let round = |x: f64| -> f64 {
+        if format.name == "f16" {
+            f16::from_f64(x).to_f64()
+        } else {
+            bf16::from_f64(x).to_f64()
+        }
+    };
+    let bound = 0.5 + f64::from(case.kernel.max_ulp()) * 2f64.powi(format.mantissa - 23) + 1e-9;
+    let (mut worst, mut at, mut rounded_once) = (0.0f64, 0usize, 0usize);
+    for i in 0..widened.len() {
+        let args = [f64::from(widened[i]), f64::from(reversed_widened[i])];
+        let want = (case.reference)(&args[..case.kernel.inputs().len()]);
+        let rounded = round(want);
+        let err = half_ulp_error(format, f64::from(results[i]), want, rounded);
+        if f64::from(results[i]) == rounded || (results[i].is_nan() && want.is_nan()) {
+            rounded_once += 1;
+        }
+        if err > worst {
+            (worst, at) = (err, i);
+        }
+    }
+    if worst > bound {
+        return Err(format!(
+            "{}: {worst:.4} ulp at {:?} (got {:e}), bound {bound:.4}",
+            format.name,
+            &[widened[at], reversed_widened[at]][..case.kernel.inputs().len()],
+            results[at]
+        )
+        .into());
+    }
+    println!(
+        "{} {} {}: worst {worst:.5} ulp, correctly rounded {rounded_once} of 65536",
+        case.kernel.name(),
+        isa.name(),
+        format.name
+    );
+    Ok(())
+}
+
+/// bf16 in, f32 out gives the f32 kernel's results on the widened values;
+/// f32 in, bf16 out gives them rounded once; in place gives what out of place
+/// does; a call long enough to run in parallel gives the same as short ones;
+/// a length mismatch is an error that leaves the output alone.
+fn mixed_calls() -> Result<(), Failed> {
+    let n = 1_000_003;
+    let x: Vec<bf16> = (0..n)
+        .map(|i| bf16::from_f32(((i % 2001) as f32 - 1000.0) * 0.01))
+        .collect();
+    let wide: Vec<f32> = x.iter().map(|v| v.to_f32()).collect();
+    let mut want = vec![0.0f32; n];
+    simdwise::gelu(&wide, &mut want)?;
+
+    let mut got = vec![0.0f32; n];
+    simdwise::gelu(&x, &mut got)?;
+    if let Some(i) = (0..n).find(|&i| got[i].to_bits() != want[i].to_bits()) {
+        return Err(format!("bf16 in, f32 out, element {i}: {} vs {}", got[i], want[i]).into());
+    }
+    let mut narrow = vec![bf16::ZERO; n];
+    simdwise::gelu(&wide, &mut narrow)?;
+    if let Some(i) = (0..n).find(|&i| narrow[i] != bf16::from_f32(want[i])) {
+        return Err(format!("f32 in, bf16 out, element {i}: {} vs {}", narrow[i], want[i]).into());
+    }
+    let mut io = x.clone();
+    simdwise::gelu::in_place(&mut io)?;
+    if io != narrow {
+        return Err("in place differs from out of place".into());
+    }
+    // Two inputs of different types.
+    let y: Vec<f16> = (0..n).map(|i| f16::from_f32((i % 7) as f32 - 3.0)).collect();
+    let mut sum = vec![0.0f32; n];
+    simdwise::add(&x, &y, &mut sum)?;
+    if let Some(i) = (0..n).find(|&i| sum[i] != x[i].to_f32() + y[i].to_f32()) {
+        return Err(format!("bf16 + f16, element {i}").into());
+    }
+    let mut untouched = vec![bf16::ONE; 5];
+    match simdwise::gelu(&x[..4], &mut untouched) {
+        Err(simdwise::KernelError::LengthMismatch { .. }) if untouched == vec![bf16::ONE; 5] => {}
+        other => return Err(format!("a length mismatch gave {other:?}, output {untouched:?}").into()),
+    }
+    // The source and target views agree with the slices.
+    let (s, t) = (Element::source(&x[..]), Element::target(&mut io[..]));
+    if !matches!((s, t), (Source::Bf16(a), Target::Bf16(b)) if a.len() == n && b.len() == n) {
+        return Err("views of bf16 slices are not bf16".into());
+    }
+    Ok(())
+}
+
+fn main() {
+    let args = Arguments::from_args();
+    let mut trials = vec![Trial::test("half::mixed_calls", mixed_calls)];
+    for case in cases() {
+        for isa in case.kernel.isas() {
+            for format in [F16, BF16] {
+                let name = format!("half::{}::{}::{}", case.kernel.name(), isa.name(), format.name);
+                let trial = Trial::test(name, move || check(&case, isa, format));
+                trials.push(if isa.is_available() {
+                    trial
+                } else {
+                    trial.with_ignored_flag(true).with_kind("not on this CPU")
+                });
+            }
+        }
+    }
+    libtest_mimic::run(&args, trials).exit();
+}

@@ -1,0 +1,369 @@
+//! Element types: every kernel runs on `f32`, `half::f16` and `half::bf16`
+//! slices, in any mix (bf16 in, f32 out, ...). Computation stays in f32, so
+//! one kernel definition serves all of them: half-precision inputs are widened
+//! (exactly) a tile at a time, the f32 variant runs on the tile, and the
+//! result is rounded once to the output type, to nearest-even (NaN stays NaN,
+//! overflow gives infinity). bf16 converts by integer shifts in loops the
+//! compiler vectorizes; f16 by the `half` crate's slice conversions, which use
+//! the CPU's F16C instructions where it has them. All-f32 calls go straight
+//! to the f32 path.
+
+use half::slice::HalfFloatSliceExt;
+use half::{bf16, f16};
+use rayon::prelude::*;
+
+use crate::exec::{Plan, check_arguments, estimated_ns_per_element, run_planned};
+use crate::{Isa, Kernel, KernelError, MAX_INPUTS, calibration, isa_for};
+
+/// Elements per tile: its f32 copies of the inputs and the output stay in L1.
+const TILE: usize = 4096;
+
+/// Elements per task of a parallel call on half-precision data.
+const PARALLEL_CHUNK: usize = 32 * TILE;
+
+/// A kernel input of any element type.
+#[derive(Clone, Copy, Debug)]
+pub enum Source<'a> {
+    F32(&'a [f32]),
+    F16(&'a [f16]),
+    Bf16(&'a [bf16]),
+}
+
+/// A kernel output of any element type.
+#[derive(Debug)]
+pub enum Target<'a> {
+    F32(&'a mut [f32]),
+    F16(&'a mut [f16]),
+    Bf16(&'a mut [bf16]),
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for f32 {}
+    impl Sealed for half::f16 {}
+    impl Sealed for half::bf16 {}
+}
+
+/// The element types a kernel reads and writes: `f32`, `half::f16`,
+/// `half::bf16`.
+pub trait Element: Copy + sealed::Sealed {
+    fn source(values: &[Self]) -> Source<'_>;
+    fn target(values: &mut [Self]) -> Target<'_>;
+}
+
+impl Element for f32 {
+    fn source(values: &[f32]) -> Source<'_> {
+        Source::F32(values)
+    }
+    fn target(values: &mut [f32]) -> Target<'_> {
+        Target::F32(values)
+    }
+}
+
+impl Element for f16 {
+    fn source(values: &[f16]) -> Source<'_> {
+        Source::F16(values)
+    }
+    fn target(values: &mut [f16]) -> Target<'_> {
+        Target::F16(values)
+    }
+}
+
+impl Element for bf16 {
+    fn source(values: &[bf16]) -> Source<'_> {
+        Source::Bf16(values)
+    }
+    fn target(values: &mut [bf16]) -> Target<'_> {
+        Target::Bf16(values)
+    }
+}
+
+impl<'a> Source<'a> {
+    pub fn len(&self) -> usize {
+        match self {
+            Source::F32(s) => s.len(),
+            Source::F16(s) => s.len(),
+            Source::Bf16(s) => s.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn slice(self, start: usize, end: usize) -> Source<'a> {
+        match self {
+            Source::F32(s) => Source::F32(&s[start..end]),
+            Source::F16(s) => Source::F16(&s[start..end]),
+            Source::Bf16(s) => Source::Bf16(&s[start..end]),
+        }
+    }
+
+    /// The values as f32: the slice itself, or widened into `buffer`.
+    fn widen<'b>(self, buffer: &'b mut [f32]) -> &'b [f32]
+    where
+        'a: 'b,
+    {
+        match self {
+            Source::F32(s) => s,
+            Source::F16(s) => {
+                s.convert_to_f32_slice(&mut buffer[..s.len()]);
+                &buffer[..s.len()]
+            }
+            Source::Bf16(s) => {
+                bf16_conversions::widen(s, &mut buffer[..s.len()]);
+                &buffer[..s.len()]
+            }
+        }
+    }
+}
+
+impl Target<'_> {
+    pub fn len(&self) -> usize {
+        match self {
+            Target::F32(s) => s.len(),
+            Target::F16(s) => s.len(),
+            Target::Bf16(s) => s.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn as_source(&self) -> Source<'_> {
+        match self {
+            Target::F32(s) => Source::F32(s),
+            Target::F16(s) => Source::F16(s),
+            Target::Bf16(s) => Source::Bf16(s),
+        }
+    }
+
+    /// Splits into consecutive parts of `len` elements (the last shorter).
+    fn chunks(&mut self, len: usize) -> Vec<Target<'_>> {
+        match self {
+            Target::F32(s) => s.chunks_mut(len).map(Target::F32).collect(),
+            Target::F16(s) => s.chunks_mut(len).map(Target::F16).collect(),
+            Target::Bf16(s) => s.chunks_mut(len).map(Target::Bf16).collect(),
+        }
+    }
+
+    /// Stores f32 `values`, rounded once to the element type.
+    fn narrow_from(&mut self, start: usize, values: &[f32]) {
+        let end = start + values.len();
+        match self {
+            Target::F32(s) => s[start..end].copy_from_slice(values),
+            Target::F16(s) => s[start..end].convert_from_f32_slice(values),
+            Target::Bf16(s) => bf16_conversions::narrow(values, &mut s[start..end]),
+        }
+    }
+}
+
+/// bf16 to and from f32 by integer operations, in loops the compiler
+/// vectorizes: compiled once more for AVX2 and for AVX-512, and run with the
+/// widest this CPU has.
+mod bf16_conversions {
+    use half::bf16;
+
+    use crate::Isa;
+
+    /// Exact: a bf16 is the top half of an f32.
+    #[inline(always)]
+    fn widen_loop(src: &[bf16], dst: &mut [f32]) {
+        for (d, s) in dst.iter_mut().zip(src) {
+            *d = f32::from_bits(u32::from(s.to_bits()) << 16);
+        }
+    }
+
+    /// To nearest-even; NaN stays NaN (made quiet, so no payload rounds to
+    /// infinity), overflow gives infinity. No branches, so it vectorizes.
+    #[inline(always)]
+    fn narrow_loop(src: &[f32], dst: &mut [bf16]) {
+        for (d, s) in dst.iter_mut().zip(src) {
+            let bits = s.to_bits();
+            let rounded = bits.wrapping_add(0x7fff + ((bits >> 16) & 1)) >> 16;
+            let nan = (bits >> 16) | 0x0040;
+            *d = bf16::from_bits(
+                (if (bits & 0x7fff_ffff) > 0x7f80_0000 {
+                    nan
+                } else {
+                    rounded
+                }) as u16,
+            );
+        }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f")]
+    fn widen_avx512(src: &[bf16], dst: &mut [f32]) {
+        widen_loop(src, dst)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f")]
+    fn narrow_avx512(src: &[f32], dst: &mut [bf16]) {
+        narrow_loop(src, dst)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn widen_avx2(src: &[bf16], dst: &mut [f32]) {
+        widen_loop(src, dst)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn narrow_avx2(src: &[f32], dst: &mut [bf16]) {
+        narrow_loop(src, dst)
+    }
+
+    pub(super) fn widen(src: &[bf16], dst: &mut [f32]) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if Isa::Avx512.is_available() {
+                // SAFETY: this CPU has AVX-512 F (`is_available` checked it).
+                return unsafe { widen_avx512(src, dst) };
+            }
+            if Isa::Avx2.is_available() {
+                // SAFETY: this CPU has AVX2 (`is_available` checked it).
+                return unsafe { widen_avx2(src, dst) };
+            }
+        }
+        widen_loop(src, dst)
+    }
+
+    pub(super) fn narrow(src: &[f32], dst: &mut [bf16]) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if Isa::Avx512.is_available() {
+                // SAFETY: this CPU has AVX-512 F (`is_available` checked it).
+                return unsafe { narrow_avx512(src, dst) };
+            }
+            if Isa::Avx2.is_available() {
+                // SAFETY: this CPU has AVX2 (`is_available` checked it).
+                return unsafe { narrow_avx2(src, dst) };
+            }
+        }
+        narrow_loop(src, dst)
+    }
+}
+
+/// [`run`](crate::run) on any element types.
+pub fn run_elements(kernel: &Kernel, inputs: &[Source], scalars: &[f32], out: Target) -> Result<(), KernelError> {
+    match (out, all_f32(inputs)) {
+        (Target::F32(out), Some((inputs, n))) => crate::run(kernel, &inputs[..n], scalars, out),
+        (out, _) => {
+            let isa = isa_for(kernel, out.len())?;
+            mixed(kernel, isa, false, inputs, scalars, out)
+        }
+    }
+}
+
+/// [`run_with_isa`](crate::run_with_isa) on any element types.
+pub fn run_elements_with_isa(
+    kernel: &Kernel,
+    isa: Isa,
+    inputs: &[Source],
+    scalars: &[f32],
+    out: Target,
+) -> Result<(), KernelError> {
+    match (out, all_f32(inputs)) {
+        (Target::F32(out), Some((inputs, n))) => crate::run_with_isa(kernel, isa, &inputs[..n], scalars, out),
+        (out, _) => {
+            isa.check_available()?;
+            mixed(kernel, isa, false, inputs, scalars, out)
+        }
+    }
+}
+
+/// [`run_in_place`](crate::run_in_place) on any element types: `io` is the
+/// first input and the output.
+pub fn run_elements_in_place(
+    kernel: &Kernel,
+    io: Target,
+    others: &[Source],
+    scalars: &[f32],
+) -> Result<(), KernelError> {
+    match (io, all_f32(others)) {
+        (Target::F32(io), Some((others, n))) => crate::run_in_place(kernel, io, &others[..n], scalars),
+        (io, _) => {
+            let isa = isa_for(kernel, io.len())?;
+            mixed(kernel, isa, true, others, scalars, io)
+        }
+    }
+}
+
+/// The inputs as f32 slices, if they all are (without allocating: this is
+/// the f32 calls' path).
+fn all_f32<'a>(inputs: &[Source<'a>]) -> Option<([&'a [f32]; MAX_INPUTS], usize)> {
+    let mut slices: [&[f32]; MAX_INPUTS] = [&[]; MAX_INPUTS];
+    if inputs.len() > MAX_INPUTS {
+        return None;
+    }
+    for (slot, input) in slices.iter_mut().zip(inputs) {
+        match *input {
+            Source::F32(s) => *slot = s,
+            _ => return None,
+        }
+    }
+    Some((slices, inputs.len()))
+}
+
+/// The tiled path, checked first; `in_place`: `out` is also the first input.
+fn mixed(
+    kernel: &Kernel,
+    isa: Isa,
+    in_place: bool,
+    inputs: &[Source],
+    scalars: &[f32],
+    mut out: Target,
+) -> Result<(), KernelError> {
+    let len = out.len();
+    check_arguments(kernel, in_place, inputs.iter().map(Source::len), scalars, len)?;
+    let parallel = rayon::current_num_threads() > 1
+        && len as f64 * estimated_ns_per_element(kernel) >= calibration::current().0.parallel_min_ns;
+    if !parallel {
+        return tiles(kernel, isa, in_place, inputs, scalars, &mut out, 0);
+    }
+    out.chunks(PARALLEL_CHUNK)
+        .into_par_iter()
+        .enumerate()
+        .try_for_each(|(i, mut part)| tiles(kernel, isa, in_place, inputs, scalars, &mut part, i * PARALLEL_CHUNK))
+}
+
+/// One tile's f32 values, aligned like the vectors the variants load.
+#[derive(Clone, Copy)]
+#[repr(align(64))]
+struct Tile([f32; TILE]);
+
+/// Runs `out` (elements `offset..` of the call) tile by tile.
+fn tiles(
+    kernel: &Kernel,
+    isa: Isa,
+    in_place: bool,
+    inputs: &[Source],
+    scalars: &[f32],
+    out: &mut Target,
+    offset: usize,
+) -> Result<(), KernelError> {
+    let mut buffers = [Tile([0f32; TILE]); MAX_INPUTS + 1];
+    let (widened, result) = buffers.split_at_mut(MAX_INPUTS);
+    let result = &mut result[0].0;
+    for start in (0..out.len()).step_by(TILE) {
+        let end = (start + TILE).min(out.len());
+        let n = end - start;
+        let first = in_place.then(|| out.as_source().slice(start, end));
+        let sources = first
+            .into_iter()
+            .chain(inputs.iter().map(|s| s.slice(offset + start, offset + end)));
+        let mut tile: [&[f32]; MAX_INPUTS] = [&[]; MAX_INPUTS];
+        let mut count = 0;
+        for ((source, buffer), slot) in sources.zip(widened.iter_mut()).zip(tile.iter_mut()) {
+            *slot = source.widen(&mut buffer.0);
+            count += 1;
+        }
+        run_planned(kernel, isa, Plan::INLINE, &tile[..count], scalars, &mut result[..n])?;
+        out.narrow_from(start, &result[..n]);
+    }
+    Ok(())
+}
