@@ -52,9 +52,11 @@ pub trait Element: Copy + sealed::Sealed {
 }
 
 impl Element for f32 {
+    #[inline]
     fn source(values: &[f32]) -> Source<'_> {
         Source::F32(values)
     }
+    #[inline]
     fn target(values: &mut [f32]) -> Target<'_> {
         Target::F32(values)
     }
@@ -249,6 +251,7 @@ mod bf16_conversions {
 }
 
 /// [`run`](crate::run) on any element types.
+#[inline]
 pub fn run_elements(kernel: &Kernel, inputs: &[Source], scalars: &[f32], out: Target) -> Result<(), KernelError> {
     match (out, all_f32(inputs)) {
         (Target::F32(out), Some((inputs, n))) => crate::run(kernel, &inputs[..n], scalars, out),
@@ -260,6 +263,7 @@ pub fn run_elements(kernel: &Kernel, inputs: &[Source], scalars: &[f32], out: Ta
 }
 
 /// [`run_with_isa`](crate::run_with_isa) on any element types.
+#[inline]
 pub fn run_elements_with_isa(
     kernel: &Kernel,
     isa: Isa,
@@ -278,6 +282,7 @@ pub fn run_elements_with_isa(
 
 /// [`run_in_place`](crate::run_in_place) on any element types: `io` is the
 /// first input and the output.
+#[inline]
 pub fn run_elements_in_place(
     kernel: &Kernel,
     io: Target,
@@ -295,6 +300,7 @@ pub fn run_elements_in_place(
 
 /// The inputs as f32 slices, if they all are (without allocating: this is
 /// the f32 calls' path).
+#[inline]
 fn all_f32<'a>(inputs: &[Source<'a>]) -> Option<([&'a [f32]; MAX_INPUTS], usize)> {
     let mut slices: [&[f32]; MAX_INPUTS] = [&[]; MAX_INPUTS];
     if inputs.len() > MAX_INPUTS {
