@@ -39,7 +39,7 @@ fn array<'py>(
     let a = value.downcast::<PyArrayDyn<f32>>().map_err(|_| {
         let given = match value.getattr("dtype") {
             Ok(dtype) => format!("an array of dtype {dtype}"),
-            Err(_) => format!("{}", value.get_type().name().map_or("?".into(), |n| n.to_string())),
+            Err(_) => value.get_type().name().map_or("?".into(), |n| n.to_string()),
         };
         PyTypeError::new_err(format!(
             "{name}: `{what}` must be a float32 numpy array, got {given} (convert with .astype(numpy.float32))"
@@ -106,29 +106,37 @@ fn call<'py>(
     };
     let fail = |e: simdwise::KernelError| PyValueError::new_err(e.to_string());
     if out.is(&arrays[0]) && !arrays[1..].iter().any(|a| a.is(&out)) {
-        let mut io = out.try_readwrite().map_err(|e| PyValueError::new_err(format!("{name}: {e}")))?;
+        let mut io = out
+            .try_readwrite()
+            .map_err(|e| PyValueError::new_err(format!("{name}: {e}")))?;
         let others: Vec<_> = arrays[1..].iter().map(|a| a.readonly()).collect();
-        let slices: Vec<&[f32]> = others.iter().map(|a| a.as_slice().expect("checked contiguous")).collect();
+        let slices: Vec<&[f32]> = others
+            .iter()
+            .map(|a| a.as_slice().expect("checked contiguous"))
+            .collect();
         let io = io.as_slice_mut().expect("checked contiguous");
         let len = io.len();
-        unlocked(py, len, || simdwise::runtime::run_in_place(k, io, &slices, &scalars))
-            .map_err(fail)?;
+        unlocked(py, len, || simdwise::runtime::run_in_place(k, io, &slices, &scalars)).map_err(fail)?;
         return Ok(out);
     }
     let readers: Vec<_> = arrays.iter().map(|a| a.readonly()).collect();
-    let slices: Vec<&[f32]> = readers.iter().map(|a| a.as_slice().expect("checked contiguous")).collect();
+    let slices: Vec<&[f32]> = readers
+        .iter()
+        .map(|a| a.as_slice().expect("checked contiguous"))
+        .collect();
     match out.try_readwrite() {
         Ok(mut writer) => {
             let target = writer.as_slice_mut().expect("checked contiguous");
-            unlocked(py, target.len(), || simdwise::runtime::run(k, &slices, &scalars, target))
-                .map_err(fail)?;
+            unlocked(py, target.len(), || {
+                simdwise::runtime::run(k, &slices, &scalars, target)
+            })
+            .map_err(fail)?;
         }
         // `out` overlaps an input: through a temporary.
         Err(_) => {
             let mut result = vec![0.0f32; slices[0].len()];
             let len = result.len();
-            unlocked(py, len, || simdwise::runtime::run(k, &slices, &scalars, &mut result))
-                .map_err(fail)?;
+            unlocked(py, len, || simdwise::runtime::run(k, &slices, &scalars, &mut result)).map_err(fail)?;
             drop(readers);
             let mut writer = out
                 .try_readwrite()
