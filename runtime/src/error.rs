@@ -27,6 +27,13 @@ pub enum KernelError {
     NoVariant { kernel: &'static str, isa: Isa },
     /// `KERNELS_ISA` or a parsed name is not an ISA.
     UnknownIsa { name: String },
+    /// An n-dimensional input or output is not laid out like the others, or
+    /// not contiguous in memory (`input` is `"out"` for the output).
+    Layout {
+        kernel: &'static str,
+        input: &'static str,
+        message: String,
+    },
     /// The GPU path failed: no adapter, a shader rejected by the driver, a lost
     /// device. `kernel` is `None` when no kernel was involved yet.
     Gpu {
@@ -71,6 +78,9 @@ impl fmt::Display for KernelError {
                 message,
             } => write!(f, "kernel `{kernel}` on the GPU: {message}"),
             KernelError::Gpu { kernel: None, message } => write!(f, "GPU: {message}"),
+            KernelError::Layout { kernel, input, message } => {
+                write!(f, "kernel `{kernel}`: `{input}` {message}")
+            }
             KernelError::UnknownIsa { name } => write!(
                 f,
                 "`{name}` is not an ISA; expected one of {}",
