@@ -1,4 +1,5 @@
-"""Times NumPy and PyTorch (CPU) for the comparison command.
+"""Times NumPy, PyTorch (CPU) and, where installed, this project's own Python
+package (`pip install ./python`) for the comparison command.
 
 Driven by `cargo run --release -p simdwise-benches --bin compare` over stdin and
 stdout, one JSON object per line, so the Rust side can interleave the libraries
@@ -22,6 +23,10 @@ try:
     import torch
 except ImportError:
     torch = None
+try:
+    import simdwise
+except ImportError:
+    simdwise = None
 
 GELU_C = 0.7978845608028654  # sqrt(2 / pi)
 
@@ -115,6 +120,16 @@ def torch_ops(alpha):
     }
 
 
+def simdwise_ops(alpha):
+    """Every kernel of the package, called as a NumPy user would."""
+    ops = {}
+    for name, (_, scalars, _) in simdwise.KERNELS.items():
+        f = getattr(simdwise, name)
+        kwargs = {s: alpha for s in scalars}
+        ops[name] = lambda i, o, t, f=f, kwargs=kwargs: f(*i, out=o, **kwargs)
+    return ops
+
+
 class Worker:
     def __init__(self):
         self.buffers = {}
@@ -126,6 +141,7 @@ class Worker:
             "python": sys.version.split()[0],
             "numpy": np.__version__ if np else None,
             "torch": torch.__version__ if torch else None,
+            "simdwise": "installed" if simdwise else None,
             # NumPy ufuncs run on the calling thread; PyTorch uses its intra-op pool.
             "numpy_threads": 1 if np else None,
             "torch_threads": self.torch_threads,
@@ -152,9 +168,9 @@ class Worker:
 
     def time(self, req):
         lib, op, n = req["lib"], req["op"], req["n"]
-        if (lib == "numpy" and np is None) or (lib == "torch" and (torch is None or np is None)):
+        if np is None or (lib == "torch" and torch is None) or (lib == "simdwise" and simdwise is None):
             return {"unavailable": True}
-        table = numpy_ops(req["alpha"]) if lib == "numpy" else torch_ops(req["alpha"])
+        table = {"numpy": numpy_ops, "torch": torch_ops, "simdwise": simdwise_ops}[lib](req["alpha"])
         if op not in table:
             return {"unavailable": True}
         f = table[op]

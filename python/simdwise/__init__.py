@@ -18,6 +18,7 @@ while a kernel of 16K elements or more runs. ``out`` may be the first input (com
 """
 
 import numpy as _np
+from numpy import ndarray as _ndarray
 
 from . import _simdwise
 
@@ -52,7 +53,7 @@ def _make(name, inputs, scalars, max_ulp):
             if missing:
                 raise TypeError(f"{name}() needs the scalar keyword argument(s) {missing}")
         values = [float(kwargs[s]) for s in scalars]
-        if len(args) > 1 and any(_is_scalar(a) for a in args):
+        if len(args) > 1 and not all(type(a) is _ndarray and a.ndim for a in args):
             shape = next((a.shape for a in args if not _is_scalar(a) and hasattr(a, "shape")), None)
             if shape is None:
                 raise TypeError(f"{name}(): at least one input must be an array")

@@ -101,6 +101,8 @@ struct Cell {
     numpy: Vec<f64>,
     torch: Vec<f64>,
     torch_1t: Vec<f64>,
+    /// Ours through the Python package, in the worker beside NumPy and PyTorch.
+    python: Vec<f64>,
     /// Each variant forced, every rayon thread.
     variants: Vec<Vec<f64>>,
     /// The dispatched ISA with each of `Plan::choices`.
@@ -246,7 +248,8 @@ fn main() {
         "Measured {} on {} ({} cores) by `cargo run --release -p simdwise-benches --bin compare`.\n\n\
          - ours: simdwise {} dispatched to {active}, {threads} rayon threads (inline below the parallel threshold)\n\
          - NumPy {}: 1 thread (ufuncs run on the calling thread)\n\
-         - PyTorch {} (CPU): {} threads, and 1 in the one-thread table\n\n\
+         - PyTorch {} (CPU): {} threads, and 1 in the one-thread table\n\
+         - ours from Python: the `simdwise` package ({}), rayon's threads, in the NumPy/PyTorch process\n\n\
          Time per element, median of {} interleaved rounds, preallocated outputs on every side; \
          ratio < 1 means ours is faster.\n",
         today(),
@@ -256,6 +259,7 @@ fn main() {
         numpy.as_deref().unwrap_or("not installed"),
         torch.as_deref().unwrap_or("not installed"),
         json_field(&hello, "torch_threads").unwrap_or("-"),
+        json_field(&hello, "simdwise").unwrap_or("not installed: pip install ./python"),
         o.rounds
     );
     print!("{header}");
@@ -305,7 +309,7 @@ fn main() {
                     plans: vec![Vec::new(); if table.detailed { plans.len() } else { 0 }],
                     ..Cell::default()
                 };
-                let mut py_reps = [0u64; 3];
+                let mut py_reps = [0u64; 4];
                 let mut jobs = vec![Job::Ours];
                 if table.detailed {
                     jobs.push(Job::OursOneThread);
@@ -330,7 +334,7 @@ fn main() {
                     }
                     settle(AFTER_OURS_MS);
                     let contestants: &[(&str, u32)] = if table.detailed {
-                        &[("numpy", 0), ("torch", 0), ("torch", 1)]
+                        &[("numpy", 0), ("torch", 0), ("torch", 1), ("simdwise", 0)]
                     } else {
                         &[("numpy", 0), ("torch", 0)]
                     };
@@ -357,6 +361,7 @@ fn main() {
                         {
                             match (lib, threads) {
                                 ("numpy", _) => &mut cell.numpy,
+                                ("simdwise", _) => &mut cell.python,
                                 (_, 1) => &mut cell.torch_1t,
                                 _ => &mut cell.torch,
                             }
@@ -514,7 +519,7 @@ fn print_kernel(kernel: &Kernel, rows: &[(usize, Cell)], isas: &[Isa]) {
 
 fn markdown(results: &[(&Kernel, Vec<(usize, Cell)>)]) -> String {
     let mut s = String::from(
-        "| op | n | ours ns/el | NumPy ns/el | PyTorch ns/el | ours 1 thread | PyTorch 1 thread | variants ns/el |\n|---|---|---|---|---|---|---|---|\n",
+        "| op | n | ours ns/el | NumPy ns/el | PyTorch ns/el | ours 1 thread | PyTorch 1 thread | ours from Python | variants ns/el |\n|---|---|---|---|---|---|---|---|---|\n",
     );
     for (kernel, rows) in results {
         let isas: Vec<Isa> = kernel.runnable_isas().collect();
@@ -525,10 +530,10 @@ fn markdown(results: &[(&Kernel, Vec<(usize, Cell)>)]) -> String {
                 .zip(&isas)
                 .map(|(v, isa)| format!("{} {}", isa.name(), fmt_ns(per_element(v, *n))))
                 .collect();
-            let [ours, numpy, torch, ours_1t, torch_1t] =
-                [&c.ours, &c.numpy, &c.torch, &c.ours_1t, &c.torch_1t].map(|v| fmt_ns(per_element(v, *n)));
+            let [ours, numpy, torch, ours_1t, torch_1t, python] =
+                [&c.ours, &c.numpy, &c.torch, &c.ours_1t, &c.torch_1t, &c.python].map(|v| fmt_ns(per_element(v, *n)));
             s.push_str(&format!(
-                "| {} | {n} | {ours} | {numpy} | {torch} | {ours_1t} | {torch_1t} | {} |\n",
+                "| {} | {n} | {ours} | {numpy} | {torch} | {ours_1t} | {torch_1t} | {python} | {} |\n",
                 kernel.name(),
                 variants.join(", ")
             ));
@@ -541,7 +546,7 @@ fn markdown(results: &[(&Kernel, Vec<(usize, Cell)>)]) -> String {
 /// thread setting and input range; a ratio over 1.00 (a loss) is in bold.
 fn ratio_summary(tables: &[Results], sizes: &[usize]) -> String {
     type Pick = fn(&Cell) -> (&Vec<f64>, &Vec<f64>, &Vec<f64>);
-    let views: [(&str, &Results, Pick); 3] = [
+    let views: [(&str, &Results, Pick); 4] = [
         (
             "Typical inputs, all threads (ours: rayon's threads; NumPy: 1; PyTorch: its intra-op threads)",
             &tables[0],
@@ -556,6 +561,12 @@ fn ratio_summary(tables: &[Results], sizes: &[usize]) -> String {
             "Full-range inputs, all threads: results overflow or become subnormal, where other libraries take slow paths",
             &tables[1],
             |c| (&c.ours, &c.numpy, &c.torch),
+        ),
+        (
+            "Typical inputs from Python, all threads: ours through the `simdwise` package (`pip install ./python`), \
+             call overhead included, in the same process as NumPy and PyTorch (blank where the package is not installed)",
+            &tables[0],
+            |c| (&c.python, &c.numpy, &c.torch),
         ),
     ];
     let mut s = String::new();
