@@ -1,5 +1,5 @@
 //! The GPU path on resident buffers: upload, each kernel, a chain of four
-//! calls in one submission, readback, at 1M, 10M and 100M elements (fewer
+//! calls in one submission and the same four fused into one shader, readback, at 1M, 10M and 100M elements (fewer
 //! with `GPU_BENCH_MAX=<n>`; lavapipe, the CPU driver CI has, is slow at
 //! 100M). Throughput is bytes moved to or from device memory.
 //! `cargo bench -p simdwise-benches --features gpu --bench gpu`.
@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use simdwise::runtime::Gpu;
+use simdwise::runtime::{Gpu, Operand};
 use simdwise_benches::inputs;
 
 fn gpu(c: &mut Criterion) {
@@ -72,6 +72,24 @@ fn gpu(c: &mut Criterion) {
                     .and_then(|c| c.run(&simdwise::tanh::KERNEL, &[&out], &[], &out))
                     .and_then(|c| c.run(&simdwise::relu::KERNEL, &[&out], &[], &out))
                     .expect("chain");
+                chain.submit().expect("submit");
+                gpu.finish().expect("finish")
+            })
+        });
+        // The same four as one shader: one pass over memory.
+        let fused = gpu
+            .fuse(&[
+                (&simdwise::mul::KERNEL, &[Operand::Input(0), Operand::Input(1)]),
+                (&simdwise::add::KERNEL, &[Operand::Prev, Operand::Input(0)]),
+                (&simdwise::tanh::KERNEL, &[Operand::Prev]),
+                (&simdwise::relu::KERNEL, &[Operand::Prev]),
+            ])
+            .expect("fuse");
+        group.throughput(Throughput::Bytes(bytes * 3));
+        group.bench_function(BenchmarkId::new("fused4", n), |bench| {
+            bench.iter(|| {
+                let mut chain = gpu.chain();
+                chain.run_fused(&fused, &[&a, &b], &[], &out).expect("fused");
                 chain.submit().expect("submit");
                 gpu.finish().expect("finish")
             })
