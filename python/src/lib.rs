@@ -1,15 +1,16 @@
 //! `simdwise._simdwise`, the native half of the Python package: the kernel
-//! table and one call that checks float32 NumPy arrays (dtype, layout, shape,
+//! table and one callable per kernel (`Function`), which broadcasts floats
+//! given for array inputs, checks float32 NumPy arrays (dtype, layout, shape,
 //! with messages that say what was given), allocates the result or writes
 //! `out` (in place when `out` is the first input; through a temporary when
 //! it overlaps another), and runs the kernel with the GIL released (from
 //! 16K elements on; below, releasing it costs more than the call). The
-//! Python half (`simdwise/__init__.py`) builds one function per kernel on top
-//! and broadcasts floats given for array inputs.
+//! Python half (`simdwise/__init__.py`) names them.
 
 use numpy::{PyArrayDyn, PyArrayMethods, PyUntypedArrayMethods};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyTuple};
 
 /// Calls this short run with the GIL held: releasing and taking it back
 /// costs more than the kernel.
@@ -71,18 +72,16 @@ fn kernels() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>, f32)> {
         .collect()
 }
 
-/// `name(*inputs, *scalars)` element-wise into `out` (a new array when
+/// `k(*inputs, *scalars)` element-wise into `out` (a new array when
 /// `None`), which is returned.
-#[pyfunction]
-#[pyo3(signature = (name, inputs, scalars, out=None))]
-fn call<'py>(
+fn run<'py>(
     py: Python<'py>,
-    name: &str,
+    k: &'static simdwise::Kernel,
     inputs: Vec<Bound<'py, PyAny>>,
     scalars: Vec<f32>,
     out: Option<Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyArrayDyn<f32>>> {
-    let k = kernel(name)?;
+    let name = k.name();
     if inputs.len() != k.inputs().len() || scalars.len() != k.scalars().len() {
         return Err(PyTypeError::new_err(format!(
             "{name}() takes {} array argument(s) ({}) and {} scalar(s), {} and {} given",
@@ -150,6 +149,87 @@ fn call<'py>(
     Ok(out)
 }
 
+/// One kernel as a Python callable: `f(*inputs, out=None, **scalars)`. A
+/// float or 0-d array given for an input is broadcast to the first array
+/// input's shape (a copy).
+#[pyclass(frozen, module = "simdwise")]
+struct Function {
+    kernel: &'static simdwise::Kernel,
+}
+
+#[pymethods]
+impl Function {
+    #[new]
+    fn new(name: &str) -> PyResult<Function> {
+        kernel(name).map(|kernel| Function { kernel })
+    }
+
+    #[getter]
+    fn __name__(&self) -> &'static str {
+        self.kernel.name()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<simdwise kernel {}>", self.kernel.name())
+    }
+
+    #[pyo3(signature = (*args, out=None, **kwargs))]
+    fn __call__<'py>(
+        &self,
+        py: Python<'py>,
+        args: &Bound<'py, PyTuple>,
+        out: Option<Bound<'py, PyAny>>,
+        kwargs: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyArrayDyn<f32>>> {
+        let k = self.kernel;
+        let name = k.name();
+        let mut scalars = Vec::with_capacity(k.scalars().len());
+        for s in k.scalars() {
+            let value = kwargs
+                .map(|d| d.get_item(s))
+                .transpose()?
+                .flatten()
+                .ok_or_else(|| PyTypeError::new_err(format!("{name}() needs the scalar keyword argument `{s}`")))?;
+            scalars.push(value.extract::<f32>()?);
+        }
+        if let Some(d) = kwargs
+            && d.len() != scalars.len()
+        {
+            let unknown: Vec<String> = d
+                .keys()
+                .iter()
+                .map(|key| key.to_string())
+                .filter(|key| !k.scalars().contains(&key.as_str()))
+                .collect();
+            return Err(PyTypeError::new_err(format!(
+                "{name}() got unexpected keyword argument(s) {unknown:?}; its scalars: {:?}",
+                k.scalars()
+            )));
+        }
+        let mut inputs: Vec<Bound<'py, PyAny>> = args.iter().collect();
+        // Floats and 0-d arrays for inputs: broadcast to the first array's shape.
+        let is_value = |a: &Bound<'py, PyAny>| match a.downcast::<numpy::PyUntypedArray>() {
+            Ok(array) => array.ndim() == 0,
+            Err(_) => a.extract::<f64>().is_ok(),
+        };
+        if inputs.len() > 1 && inputs.iter().any(is_value) {
+            let shape = inputs
+                .iter()
+                .find(|a| !is_value(a))
+                .and_then(|a| a.downcast::<numpy::PyUntypedArray>().ok().map(|a| a.shape().to_vec()))
+                .ok_or_else(|| PyTypeError::new_err(format!("{name}(): at least one input must be an array")))?;
+            for a in inputs.iter_mut() {
+                if is_value(a) {
+                    let v: f32 = a.extract()?;
+                    let full = numpy::ndarray::ArrayD::from_elem(shape.clone(), v);
+                    *a = PyArrayDyn::from_owned_array(py, full).into_any();
+                }
+            }
+        }
+        run(py, k, inputs, scalars, out)
+    }
+}
+
 /// The ISA dispatched calls use on this CPU.
 #[pyfunction]
 fn active_isa() -> PyResult<&'static str> {
@@ -161,7 +241,7 @@ fn active_isa() -> PyResult<&'static str> {
 #[pymodule]
 fn _simdwise(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(kernels, m)?)?;
-    m.add_function(wrap_pyfunction!(call, m)?)?;
     m.add_function(wrap_pyfunction!(active_isa, m)?)?;
+    m.add_class::<Function>()?;
     Ok(())
 }
