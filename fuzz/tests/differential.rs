@@ -65,6 +65,16 @@ pub fn inputs(kernel: &Kernel, rng: &mut Rng) -> (Vec<Vec<f32>>, Vec<f32>) {
     (streams, scalars)
 }
 
+/// Fails with every disagreement found, if there is one.
+fn assert_none(failures: &[String]) {
+    assert!(
+        failures.is_empty(),
+        "{} disagreements:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
 fn fused(isa: Isa) -> bool {
     !matches!(isa, Isa::Scalar | Isa::Sse2)
 }
@@ -180,12 +190,7 @@ fn every_variant_matches_the_interpreter() {
         );
     }
     println!("{} kernels checked", KERNELS.len());
-    assert!(
-        failures.is_empty(),
-        "{} disagreements:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert_none(&failures);
 }
 
 /// Every generated shader on the wgpu adapter at hand (lavapipe in CI),
@@ -285,12 +290,7 @@ fn every_shader_matches_the_interpreter() {
         "{} shaders, {compared} results compared, {indeterminate} indeterminate (an infinity or NaN on the way)",
         KERNELS.len()
     );
-    assert!(
-        failures.is_empty(),
-        "{} disagreements:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert_none(&failures);
 }
 
 /// 300 finite normal values (and zeros) per streaming input, and one per

@@ -16,23 +16,34 @@ use simdwise::half::{bf16, f16};
 use simdwise::reference::SCALAR_ARG;
 use simdwise::runtime::{Element, Source, Target, run_elements_with_isa};
 
-/// A half format: its name, mantissa bits and smallest normal.
+/// The inputs (as f32), the inputs reversed, and the kernel's results (as
+/// f32) on every value of a format.
+type Values = (Vec<f32>, Vec<f32>, Vec<f32>);
+
+/// A half format: its name, mantissa bits and smallest normal; the kernel on
+/// each of its values, and rounding to it.
 #[derive(Clone, Copy)]
 struct Format {
     name: &'static str,
     mantissa: i32,
     min_normal: f64,
+    every_value: fn(&'static simdwise::Kernel, Isa) -> Result<Values, Failed>,
+    round: fn(f64) -> f64,
 }
 
 const F16: Format = Format {
     name: "f16",
     mantissa: 10,
     min_normal: 6.103515625e-5,
+    every_value: |kernel, isa| every_value(kernel, isa, f16::from_bits, f16::to_f32),
+    round: |x| f16::from_f64(x).to_f64(),
 };
 const BF16: Format = Format {
     name: "bf16",
     mantissa: 7,
     min_normal: 1.1754943508222875e-38,
+    every_value: |kernel, isa| every_value(kernel, isa, bf16::from_bits, bf16::to_f32),
+    round: |x| bf16::from_f64(x).to_f64(),
 };
 
 /// The error of `got` against the exact `want`, in ulps of `format` at the
@@ -55,15 +66,18 @@ fn half_ulp_error(format: Format, got: f64, want: f64, rounded: f64) -> f64 {
     (got - want).abs() / 2f64.powi(exponent - format.mantissa)
 }
 
-/// Every value of the format, as f32, and the kernel's results on them.
-fn exhaustive<T: Element>(
+/// The kernel on all 65,536 values of a format (binary kernels pair each
+/// with the values in reverse order), widened to f32.
+fn every_value<T: Element>(
     kernel: &'static simdwise::Kernel,
     isa: Isa,
-    values: &[T],
-    reversed: &[T],
-) -> Result<Vec<T>, Failed> {
-    let mut out = values.to_vec();
-    let inputs = [Element::source(values), Element::source(reversed)];
+    from_bits: fn(u16) -> T,
+    to_f32: fn(T) -> f32,
+) -> Result<Values, Failed> {
+    let values: Vec<T> = (0..=u16::MAX).map(from_bits).collect();
+    let reversed: Vec<T> = values.iter().rev().copied().collect();
+    let mut out = values.clone();
+    let inputs = [Element::source(&values[..]), Element::source(&reversed[..])];
     let scalars: Vec<f32> = kernel.scalars().iter().map(|_| SCALAR_ARG).collect();
     run_elements_with_isa(
         kernel,
@@ -73,43 +87,18 @@ fn exhaustive<T: Element>(
         Element::target(&mut out[..]),
     )
     .map_err(|e| e.to_string())?;
-    Ok(out)
+    let widen = |v: &[T]| v.iter().map(|&x| to_f32(x)).collect();
+    Ok((widen(&values), widen(&reversed), widen(&out)))
 }
 
 fn check(case: &common::Case, isa: Isa, format: Format) -> Result<(), Failed> {
-    let bits: Vec<u16> = (0..=u16::MAX).collect();
-    let (widened, reversed_widened, results): (Vec<f32>, Vec<f32>, Vec<f32>) = if format.name == "f16" {
-        let v: Vec<f16> = bits.iter().map(|&b| f16::from_bits(b)).collect();
-        let r: Vec<f16> = v.iter().rev().copied().collect();
-        let out = exhaustive(case.kernel, isa, &v, &r)?;
-        (
-            v.iter().map(|x| x.to_f32()).collect(),
-            r.iter().map(|x| x.to_f32()).collect(),
-            out.iter().map(|x| x.to_f32()).collect(),
-        )
-    } else {
-        let v: Vec<bf16> = bits.iter().map(|&b| bf16::from_bits(b)).collect();
-        let r: Vec<bf16> = v.iter().rev().copied().collect();
-        let out = exhaustive(case.kernel, isa, &v, &r)?;
-        (
-            v.iter().map(|x| x.to_f32()).collect(),
-            r.iter().map(|x| x.to_f32()).collect(),
-            out.iter().map(|x| x.to_f32()).collect(),
-        )
-    };
-    let round = |x: f64| -> f64 {
-        if format.name == "f16" {
-            f16::from_f64(x).to_f64()
-        } else {
-            bf16::from_f64(x).to_f64()
-        }
-    };
+    let (widened, reversed_widened, results) = (format.every_value)(case.kernel, isa)?;
     let bound = 0.5 + f64::from(case.kernel.max_ulp()) * 2f64.powi(format.mantissa - 23) + 1e-9;
     let (mut worst, mut at, mut rounded_once) = (0.0f64, 0usize, 0usize);
     for i in 0..widened.len() {
         let args = [f64::from(widened[i]), f64::from(reversed_widened[i])];
         let want = (case.reference)(&args[..case.kernel.inputs().len()]);
-        let rounded = round(want);
+        let rounded = (format.round)(want);
         let err = half_ulp_error(format, f64::from(results[i]), want, rounded);
         if f64::from(results[i]) == rounded || (results[i].is_nan() && want.is_nan()) {
             rounded_once += 1;

@@ -12,8 +12,8 @@ use half::slice::HalfFloatSliceExt;
 use half::{bf16, f16};
 use rayon::prelude::*;
 
-use crate::exec::{Plan, check_arguments, estimated_ns_per_element, run_planned};
-use crate::{Isa, Kernel, KernelError, MAX_INPUTS, calibration, isa_for};
+use crate::exec::{Plan, check_arguments, run_planned};
+use crate::{Isa, Kernel, KernelError, MAX_INPUTS, isa_for};
 
 /// Elements per tile: its f32 copies of the inputs and the output stay in L1.
 const TILE: usize = 4096;
@@ -326,9 +326,8 @@ fn mixed(
 ) -> Result<(), KernelError> {
     let len = out.len();
     check_arguments(kernel, in_place, inputs.iter().map(Source::len), scalars, len)?;
-    let parallel = rayon::current_num_threads() > 1
-        && len as f64 * estimated_ns_per_element(kernel) >= calibration::current().0.parallel_min_ns;
-    if !parallel {
+    // The f32 path's rule for going parallel, on the same estimate.
+    if Plan::auto(kernel, len).chunk.is_none() {
         return tiles(kernel, isa, in_place, inputs, scalars, &mut out, 0);
     }
     out.chunks(PARALLEL_CHUNK)

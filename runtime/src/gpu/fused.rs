@@ -2,7 +2,6 @@
 //! `relu(x * a + b)` is one pass over memory instead of three. The kernels'
 //! WGSL functions compose as they are; only the entry point is new.
 
-use std::borrow::Cow;
 use std::fmt::Write;
 
 use super::{Gpu, WORKGROUP_SIZE, gpu_error};
@@ -161,22 +160,9 @@ impl Gpu {
             steps.len() - 1
         );
 
-        let scope = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
-        let module = self.device.create_shader_module(wgpu::ShaderModuleDescriptor {
-            label: Some("simdwise fused"),
-            source: wgpu::ShaderSource::Wgsl(Cow::Borrowed(&source)),
-        });
-        let pipeline = self.device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-            label: Some("simdwise fused"),
-            layout: None,
-            module: &module,
-            entry_point: Some("main"),
-            compilation_options: Default::default(),
-            cache: None,
-        });
-        if let Some(e) = pollster::block_on(scope.pop()) {
-            return Err(gpu_error(None, format!("fused shader rejected: {e}")));
-        }
+        let pipeline = self
+            .compile("simdwise fused", &source)
+            .map_err(|e| gpu_error(None, format!("fused shader rejected: {e}")))?;
         Ok(Fused {
             gpu: self.id,
             id: super::next_id(),

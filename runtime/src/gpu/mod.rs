@@ -216,26 +216,34 @@ impl Gpu {
         if let Some(p) = cache.get(&key) {
             return Ok(p.clone());
         }
-        let source = kernel.wgsl_source();
+        let pipeline = self
+            .compile(kernel.name(), &kernel.wgsl_source())
+            .map_err(|e| gpu_error(Some(kernel.name()), format!("shader rejected: {e}")))?;
+        let id = next_id();
+        cache.insert(key, (id, pipeline.clone()));
+        Ok((id, pipeline))
+    }
+
+    /// The compute pipeline of a shader whose entry point is `main`, or the
+    /// driver's validation error.
+    fn compile(&self, label: &str, source: &str) -> Result<wgpu::ComputePipeline, wgpu::Error> {
         let scope = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
         let module = self.device.create_shader_module(wgpu::ShaderModuleDescriptor {
-            label: Some(kernel.name()),
-            source: wgpu::ShaderSource::Wgsl(Cow::Owned(source)),
+            label: Some(label),
+            source: wgpu::ShaderSource::Wgsl(Cow::Borrowed(source)),
         });
         let pipeline = self.device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-            label: Some(kernel.name()),
+            label: Some(label),
             layout: None,
             module: &module,
             entry_point: Some("main"),
             compilation_options: Default::default(),
             cache: None,
         });
-        if let Some(e) = pollster::block_on(scope.pop()) {
-            return Err(gpu_error(Some(kernel.name()), format!("shader rejected: {e}")));
+        match pollster::block_on(scope.pop()) {
+            Some(e) => Err(e),
+            None => Ok(pipeline),
         }
-        let id = next_id();
-        cache.insert(key, (id, pipeline.clone()));
-        Ok((id, pipeline))
     }
 
     /// A buffer of at least `bytes` from `slot` (the readback staging buffer,
