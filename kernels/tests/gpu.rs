@@ -9,8 +9,9 @@
 mod common;
 
 use common::{Rng, cases, special_values};
+use simdwise::half::{bf16, f16};
 use simdwise::reference::SCALAR_ARG;
-use simdwise::runtime::{Gpu, GpuBuffer, KernelError, Operand};
+use simdwise::runtime::{Element, Format, Gpu, GpuBuffer, KernelError, Operand};
 use simdwise_testkit::ulp_error;
 
 /// Kernels whose shader misses the declared CPU bound, and the bound it is
@@ -102,7 +103,7 @@ fn main() {
             failed += 1;
         }
     }
-    for (name, result) in resident_buffer_cases(&gpu) {
+    for (name, result) in half_cases(&gpu, &cases).into_iter().chain(resident_buffer_cases(&gpu)) {
         match result {
             Ok(()) => passed += 1,
             Err(why) => {
@@ -319,7 +320,7 @@ fn resident_buffer_cases(gpu: &Gpu) -> Vec<(&'static str, Result<(), String>)> {
             let calls = [
                 gpu.run_buffers(&simdwise::relu::KERNEL, &[&theirs], &[], &ours),
                 gpu.run_buffers(&simdwise::relu::KERNEL, &[&ours], &[], &theirs),
-                gpu.read(&theirs, &mut vec![0.0; x.len()]),
+                gpu.read(&theirs, &mut vec![0.0f32; x.len()]),
             ];
             for call in calls {
                 match call {
@@ -327,13 +328,232 @@ fn resident_buffer_cases(gpu: &Gpu) -> Vec<(&'static str, Result<(), String>)> {
                     other => return Err(format!("expected an error, got {other:?}")),
                 }
             }
-            match gpu.read(&ours, &mut [0.0; 3]) {
+            match gpu.read(&ours, &mut [0.0f32; 3]) {
                 Err(KernelError::Gpu { .. }) => Ok(()),
                 other => Err(format!("a short read gave {other:?}")),
             }
         })(),
     ));
     results
+}
+
+/// The declared bound of a kernel's shader (see [`GPU_BOUNDS`]).
+fn gpu_bound(kernel: &simdwise::Kernel) -> f64 {
+    GPU_BOUNDS
+        .iter()
+        .find(|(name, _)| *name == kernel.name())
+        .map_or(f64::from(kernel.max_ulp()), |&(_, b)| b)
+}
+
+/// Half-precision buffers: every kernel on all 65,536 values of f16 and of
+/// bf16 (binary kernels pair each with the values in reverse order), against
+/// the f64 reference rounded to the format, within 0.5 ulp plus the shader's
+/// f32 bound scaled down (as on the CPU, `tests/half.rs`); a backend may
+/// flush subnormals (inputs read as zero, results below f32's smallest normal
+/// as zero), counted. Then mixed element types, in place, odd lengths,
+/// chunked dispatches, a fused chain and the format errors.
+fn half_cases(gpu: &Gpu, cases: &[common::Case]) -> Vec<(&'static str, Result<(), String>)> {
+    let mut results = Vec::new();
+    for case in cases {
+        for format in [Format::F16, Format::Bf16] {
+            let outcome = match format {
+                Format::F16 => every_half_value(
+                    gpu,
+                    case,
+                    f16::from_bits,
+                    |x| f16::from_f64(x).to_f64(),
+                    10,
+                    6.103515625e-5,
+                ),
+                _ => every_half_value(
+                    gpu,
+                    case,
+                    bf16::from_bits,
+                    |x| bf16::from_f64(x).to_f64(),
+                    7,
+                    1.1754943508222875e-38,
+                ),
+            };
+            let outcome = outcome.map(|(worst, flushed)| {
+                println!(
+                    "{:>10}: {format}: worst {worst:.5} ulp of {format}, {flushed} flushed subnormals",
+                    case.kernel.name()
+                );
+            });
+            results.push((
+                "half values",
+                outcome.map_err(|e| format!("{} {format}: {e}", case.kernel.name())),
+            ));
+        }
+    }
+    results.push(("half mixed", half_mixed(gpu)));
+    results
+}
+
+/// The worst error over every value of a half format, in its ulps, and how
+/// many results were accepted as flushed.
+fn every_half_value<T: Element + Into<f32>>(
+    gpu: &Gpu,
+    case: &common::Case,
+    from_bits: fn(u16) -> T,
+    round: fn(f64) -> f64,
+    mantissa: i32,
+    min_normal: f64,
+) -> Result<(f64, usize), String> {
+    let err = |e: KernelError| e.to_string();
+    let values: Vec<T> = (0..=u16::MAX).map(from_bits).collect();
+    let reversed: Vec<T> = values.iter().rev().copied().collect();
+    let a = gpu.upload(&values).map_err(err)?;
+    let b = gpu.upload(&reversed).map_err(err)?;
+    let out = gpu.zeros_of(T::FORMAT, values.len()).map_err(err)?;
+    let binary = case.kernel.inputs().len() == 2;
+    let inputs: Vec<&GpuBuffer> = if binary { vec![&a, &b] } else { vec![&a] };
+    let scalars: Vec<f32> = case.kernel.scalars().iter().map(|_| SCALAR_ARG).collect();
+    gpu.run_buffers(case.kernel, &inputs, &scalars, &out).map_err(err)?;
+    let mut got = values.clone();
+    gpu.read(&out, &mut got).map_err(err)?;
+    let bound = 0.5 + gpu_bound(case.kernel) * 2f64.powi(mantissa - 23) + 1e-9;
+    let ulps = |got: f64, want: f64| {
+        let rounded = round(want);
+        if want.is_nan() || got.is_nan() {
+            return if want.is_nan() && got.is_nan() {
+                0.0
+            } else {
+                f64::INFINITY
+            };
+        }
+        if rounded.is_infinite() || got.is_infinite() {
+            return if got == rounded { 0.0 } else { f64::INFINITY };
+        }
+        if got == 0.0 && want == 0.0 && got.is_sign_negative() != want.is_sign_negative() {
+            return f64::INFINITY;
+        }
+        let exponent = rounded.abs().max(min_normal).log2().floor() as i32;
+        (got - want).abs() / 2f64.powi(exponent - mantissa)
+    };
+    let (mut worst, mut flushed) = (0.0f64, 0);
+    for i in 0..values.len() {
+        let args: Vec<f64> = [values[i], reversed[i]][..case.kernel.inputs().len()]
+            .iter()
+            .map(|&v| f64::from(v.into()))
+            .collect();
+        let y = f64::from(got[i].into());
+        let want = (case.reference)(&args);
+        let mut e = ulps(y, want);
+        if e > bound {
+            let zeroed: Vec<f64> = args
+                .iter()
+                .map(|&v| if (v as f32).is_subnormal() { 0.0 } else { v })
+                .collect();
+            if ulps(y, (case.reference)(&zeroed)) <= bound || (y == 0.0 && want.abs() < f64::from(f32::MIN_POSITIVE)) {
+                flushed += 1;
+                e = 0.0;
+            }
+        }
+        if e > bound {
+            return Err(format!(
+                "{e:.4} ulp at {args:?} (got {y:e}, want {want:e}), bound {bound:.4}"
+            ));
+        }
+        worst = worst.max(e);
+    }
+    Ok((worst, flushed))
+}
+
+/// bf16 in, f32 out is the f32 shader on the widened values, bit for bit;
+/// f32 in, f16 out is that result rounded once; in place on bf16 equals out
+/// of place; odd lengths and chunked dispatches give the same values; a
+/// fused chain over bf16 and f32 inputs into bf16; format errors.
+fn half_mixed(gpu: &Gpu) -> Result<(), String> {
+    let err = |e: KernelError| e.to_string();
+    let mut chunked = Gpu::new().map_err(err)?;
+    chunked.set_dispatch_limit(768);
+    for n in [1, 2, 3, 257, 4099] {
+        let x: Vec<bf16> = rng_vec(n, (-8.0, 8.0)).into_iter().map(bf16::from_f32).collect();
+        let wide: Vec<f32> = x.iter().map(|v| v.to_f32()).collect();
+        let mut want = vec![0.0f32; n];
+        gpu.run(&simdwise::gelu::KERNEL, &[&wide], &[], &mut want)
+            .map_err(err)?;
+        for g in [gpu, &chunked] {
+            let xb = g.upload(&x).map_err(err)?;
+            let wide_buf = g.upload(&wide).map_err(err)?;
+            let out32 = g.zeros(n).map_err(err)?;
+            let out16 = g.zeros_of(Format::F16, n).map_err(err)?;
+            let outb = g.zeros_of(Format::Bf16, n).map_err(err)?;
+            g.run_buffers(&simdwise::gelu::KERNEL, &[&xb], &[], &out32)
+                .map_err(err)?;
+            g.run_buffers(&simdwise::gelu::KERNEL, &[&wide_buf], &[], &out16)
+                .map_err(err)?;
+            g.run_buffers(&simdwise::gelu::KERNEL, &[&xb], &[], &outb)
+                .map_err(err)?;
+            g.run_buffers(&simdwise::gelu::KERNEL, &[&xb], &[], &xb).map_err(err)?;
+            let (mut got32, mut got16, mut gotb, mut inplace) = (
+                vec![0.0f32; n],
+                vec![f16::ZERO; n],
+                vec![bf16::ZERO; n],
+                vec![bf16::ZERO; n],
+            );
+            g.read(&out32, &mut got32).map_err(err)?;
+            g.read(&out16, &mut got16).map_err(err)?;
+            g.read(&outb, &mut gotb).map_err(err)?;
+            g.read(&xb, &mut inplace).map_err(err)?;
+            for i in 0..n {
+                if got32[i].to_bits() != want[i].to_bits()
+                    || got16[i] != f16::from_f32(want[i])
+                    || gotb[i] != bf16::from_f32(want[i])
+                    || inplace[i] != gotb[i]
+                {
+                    return Err(format!(
+                        "n = {n}, element {i}: bf16->f32 {}, f32->f16 {}, bf16 {}, in place {}; f32 {}",
+                        got32[i], got16[i], gotb[i], inplace[i], want[i]
+                    ));
+                }
+            }
+        }
+    }
+    // relu(x * a + b) over bf16 x and f32 a, into bf16.
+    let n = 1001;
+    let x: Vec<bf16> = rng_vec(n, (-4.0, 4.0)).into_iter().map(bf16::from_f32).collect();
+    let a = rng_vec(n + 1, (-2.0, 2.0))[..n].to_vec();
+    let fused = gpu
+        .fuse_formats(
+            &[
+                (&simdwise::mul::KERNEL, &[Operand::Input(0), Operand::Input(1)]),
+                (&simdwise::add::KERNEL, &[Operand::Prev, Operand::Scalar(0)]),
+                (&simdwise::relu::KERNEL, &[Operand::Prev]),
+            ],
+            &[Format::Bf16, Format::F32],
+            Format::Bf16,
+        )
+        .map_err(err)?;
+    let (xb, ab, out) = (
+        gpu.upload(&x).map_err(err)?,
+        gpu.upload(&a).map_err(err)?,
+        gpu.zeros_of(Format::Bf16, n).map_err(err)?,
+    );
+    let mut chain = gpu.chain();
+    chain.run_fused(&fused, &[&xb, &ab], &[0.25], &out).map_err(err)?;
+    chain.submit().map_err(err)?;
+    let mut got = vec![bf16::ZERO; n];
+    gpu.read(&out, &mut got).map_err(err)?;
+    for i in 0..n {
+        let want = bf16::from_f32((x[i].to_f32() * a[i] + 0.25).max(0.0));
+        if got[i] != want {
+            return Err(format!("fused, element {i}: {} vs {want}", got[i]));
+        }
+    }
+    // Format errors: a sentence, nothing run.
+    let wrong = [
+        gpu.chain().run_fused(&fused, &[&ab, &xb], &[0.25], &out).map(drop),
+        gpu.read(&out, &mut vec![0.0f32; n]),
+    ];
+    for call in wrong {
+        match call {
+            Err(KernelError::Gpu { message, .. }) if message.contains("values") => {}
+            other => return Err(format!("a format mismatch gave {other:?}")),
+        }
+    }
+    Ok(())
 }
 
 fn rng_vec(n: usize, range: (f32, f32)) -> Vec<f32> {

@@ -20,7 +20,7 @@ pub use cache::{DEFAULT_L2_BYTES, l2_bytes, llc_bytes};
 pub use calibration::{CALIBRATION_ENV, Calibration, cpu_model};
 pub use cost::{Cost, MAX_GRAPH};
 pub use dispatch::{ISA_ENV, active_isa, clear_forced_isa, force_isa, isa_for};
-pub use element::{Element, Source, Target, run_elements, run_elements_in_place, run_elements_with_isa};
+pub use element::{Element, Format, Source, Target, run_elements, run_elements_in_place, run_elements_with_isa};
 pub use error::KernelError;
 pub use exec::{Plan, estimated_ns_per_element, run, run_in_place, run_planned, run_with_isa};
 #[cfg(feature = "gpu")]

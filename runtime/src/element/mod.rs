@@ -45,14 +45,57 @@ mod sealed {
     impl Sealed for half::bf16 {}
 }
 
+/// An element type, named at run time (a GPU buffer's contents).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Format {
+    F32,
+    F16,
+    Bf16,
+}
+
+impl Format {
+    pub const fn name(self) -> &'static str {
+        match self {
+            Format::F32 => "f32",
+            Format::F16 => "f16",
+            Format::Bf16 => "bf16",
+        }
+    }
+
+    pub const fn bytes(self) -> usize {
+        match self {
+            Format::F32 => 4,
+            Format::F16 | Format::Bf16 => 2,
+        }
+    }
+}
+
+impl std::fmt::Display for Format {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// The element types a kernel reads and writes: `f32`, `half::f16`,
 /// `half::bf16`.
 pub trait Element: Copy + sealed::Sealed {
+    const FORMAT: Format;
     fn source(values: &[Self]) -> Source<'_>;
     fn target(values: &mut [Self]) -> Target<'_>;
+    /// The value's bits, widened to 32 (a half format's in the low 16).
+    fn to_bits32(self) -> u32;
+    /// The value whose bits (for a half format, the low 16) are `bits`.
+    fn from_bits32(bits: u32) -> Self;
 }
 
 impl Element for f32 {
+    const FORMAT: Format = Format::F32;
+    fn to_bits32(self) -> u32 {
+        self.to_bits()
+    }
+    fn from_bits32(bits: u32) -> f32 {
+        f32::from_bits(bits)
+    }
     #[inline]
     fn source(values: &[f32]) -> Source<'_> {
         Source::F32(values)
@@ -64,6 +107,13 @@ impl Element for f32 {
 }
 
 impl Element for f16 {
+    const FORMAT: Format = Format::F16;
+    fn to_bits32(self) -> u32 {
+        u32::from(self.to_bits())
+    }
+    fn from_bits32(bits: u32) -> f16 {
+        f16::from_bits(bits as u16)
+    }
     fn source(values: &[f16]) -> Source<'_> {
         Source::F16(values)
     }
@@ -73,6 +123,13 @@ impl Element for f16 {
 }
 
 impl Element for bf16 {
+    const FORMAT: Format = Format::Bf16;
+    fn to_bits32(self) -> u32 {
+        u32::from(self.to_bits())
+    }
+    fn from_bits32(bits: u32) -> bf16 {
+        bf16::from_bits(bits as u16)
+    }
     fn source(values: &[bf16]) -> Source<'_> {
         Source::Bf16(values)
     }

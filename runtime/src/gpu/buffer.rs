@@ -1,24 +1,44 @@
-//! [`GpuBuffer`]: f32 values resident on one [`Gpu`]'s device.
+//! [`GpuBuffer`]: values of one element type resident on one [`Gpu`]'s
+//! device. f32 values take a 32-bit word each; f16 and bf16 values two to a
+//! word (element `2k` in the low half of word `k`), so a half buffer moves
+//! half the bytes.
 
 use std::sync::Arc;
 
 use super::{BindingCache, Gpu, gpu_error, next_id};
-use crate::KernelError;
+use crate::{Element, Format, KernelError};
 
-/// `len` f32 values on the device of the [`Gpu`] that made it. Kernels run on
-/// it through that `Gpu` only: passing it to another is an error.
+/// `len` values of one [`Format`] on the device of the [`Gpu`] that made it.
+/// Kernels run on it through that `Gpu` only: passing it to another is an
+/// error.
 pub struct GpuBuffer {
     id: u64,
     gpu: u64,
     len: usize,
+    format: Format,
     buffer: wgpu::Buffer,
     bindings: Arc<BindingCache>,
 }
 
+/// Bytes of `len` values of `format`: whole 32-bit words.
+pub(super) fn byte_size(format: Format, len: usize) -> u64 {
+    (len * format.bytes()).next_multiple_of(4) as u64
+}
+
 impl GpuBuffer {
-    /// Number of f32 values.
+    /// Number of values.
     pub fn len(&self) -> usize {
         self.len
+    }
+
+    /// The element type of the values.
+    pub fn format(&self) -> Format {
+        self.format
+    }
+
+    /// Bytes the values take on the device.
+    pub(super) fn bytes(&self) -> u64 {
+        byte_size(self.format, self.len)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -56,29 +76,42 @@ impl std::fmt::Debug for GpuBuffer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("GpuBuffer")
             .field("len", &self.len)
+            .field("format", &self.format)
             .finish_non_exhaustive()
     }
 }
 
 impl Gpu {
-    /// `data` copied to a new device buffer.
-    pub fn upload(&self, data: &[f32]) -> Result<GpuBuffer, KernelError> {
-        let buffer = self.zeros(data.len())?;
+    /// `data` (f32, f16 or bf16) copied to a new device buffer.
+    pub fn upload<E: Element>(&self, data: &[E]) -> Result<GpuBuffer, KernelError> {
+        let buffer = self.zeros_of(E::FORMAT, data.len())?;
         if !data.is_empty() {
-            let bytes: Vec<u8> = data.iter().flat_map(|v| v.to_le_bytes()).collect();
+            let mut bytes: Vec<u8> = Vec::with_capacity(buffer.bytes() as usize);
+            for v in data {
+                bytes.extend_from_slice(&v.to_bits32().to_le_bytes()[..E::FORMAT.bytes()]);
+            }
+            bytes.resize(buffer.bytes() as usize, 0);
             self.queue.write_buffer(&buffer.buffer, 0, &bytes);
         }
         Ok(buffer)
     }
 
-    /// A new device buffer of `len` zeros.
+    /// A new device buffer of `len` f32 zeros.
     pub fn zeros(&self, len: usize) -> Result<GpuBuffer, KernelError> {
-        if len > self.max_buffer_elements {
+        self.zeros_of(Format::F32, len)
+    }
+
+    /// A new device buffer of `len` zeros of `format`.
+    pub fn zeros_of(&self, format: Format, len: usize) -> Result<GpuBuffer, KernelError> {
+        if len
+            .checked_mul(format.bytes())
+            .is_none_or(|b| b as u64 > self.max_buffer_bytes)
+        {
             return Err(gpu_error(
                 None,
                 format!(
-                    "a buffer of {len} values is larger than this device allows ({})",
-                    self.max_buffer_elements
+                    "a buffer of {len} {format} values is larger than this device allows ({} bytes)",
+                    self.max_buffer_bytes
                 ),
             ));
         }
@@ -86,7 +119,7 @@ impl Gpu {
         // wgpu buffers are never empty; an empty GpuBuffer holds one unused value.
         let buffer = self.device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("simdwise buffer"),
-            size: 4 * len.max(1) as u64,
+            size: byte_size(format, len.max(1)),
             usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST | wgpu::BufferUsages::COPY_SRC,
             mapped_at_creation: false,
         });
@@ -97,14 +130,26 @@ impl Gpu {
             id: next_id(),
             gpu: self.id,
             len,
+            format,
             buffer,
             bindings: Arc::clone(&self.bindings),
         })
     }
 
-    /// Copies `buffer` into `out` (same length), after every submitted call.
-    pub fn read(&self, buffer: &GpuBuffer, out: &mut [f32]) -> Result<(), KernelError> {
+    /// Copies `buffer` into `out` (same length and element type), after every
+    /// submitted call.
+    pub fn read<E: Element>(&self, buffer: &GpuBuffer, out: &mut [E]) -> Result<(), KernelError> {
         buffer.check_owner(self, None)?;
+        if buffer.format != E::FORMAT {
+            return Err(gpu_error(
+                None,
+                format!(
+                    "reading a buffer of {} values into {} values (no conversion on readback)",
+                    buffer.format,
+                    E::FORMAT
+                ),
+            ));
+        }
         if out.len() != buffer.len {
             return Err(gpu_error(
                 None,
@@ -114,7 +159,7 @@ impl Gpu {
         if out.is_empty() {
             return Ok(());
         }
-        let bytes = 4 * out.len() as u64;
+        let bytes = buffer.bytes();
         // Held until the copy is out: one mapping at a time.
         let mut slot = self
             .readback
@@ -144,8 +189,11 @@ impl Gpu {
                 .slice(..bytes)
                 .get_mapped_range()
                 .map_err(|e| err(format!("readback failed: {e}")))?;
-            for (o, chunk) in out.iter_mut().zip(view.chunks_exact(4)) {
-                *o = f32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
+            let width = E::FORMAT.bytes();
+            for (o, chunk) in out.iter_mut().zip(view.chunks_exact(width)) {
+                let mut word = [0u8; 4];
+                word[..width].copy_from_slice(chunk);
+                *o = E::from_bits32(u32::from_le_bytes(word));
             }
         }
         readback.unmap();

@@ -1,8 +1,10 @@
 //! [`Chain`]: kernel calls on resident buffers recorded into one command
 //! buffer and submitted together.
 
-use super::{BindingKey, Fused, Gpu, GpuBuffer, MAX_GROUPS_PER_DIM, WORKGROUP_SIZE, gpu_error, words_to_bytes};
-use crate::{Kernel, KernelError};
+use super::{
+    BindingKey, Fused, Gpu, GpuBuffer, MAX_GROUPS_PER_DIM, WORKGROUP_SIZE, formats, gpu_error, words_to_bytes,
+};
+use crate::{Format, Kernel, KernelError};
 
 /// Kernel calls recorded in order into one command buffer; nothing runs
 /// until [`submit`](Chain::submit). Each call is checked when recorded, so a
@@ -32,7 +34,8 @@ impl<'g> Chain<'g> {
 
     /// Records `out[i] = kernel(inputs[..][i], scalars)`; `out` may be one
     /// of `inputs` (in place: the result goes through a scratch buffer and is
-    /// copied back in the same command buffer).
+    /// copied back in the same command buffer). Buffers may hold any element
+    /// type, in any mix: computation is f32, the store rounds once.
     pub fn run(
         &mut self,
         kernel: &'static Kernel,
@@ -48,8 +51,13 @@ impl<'g> Chain<'g> {
         if out.is_empty() {
             return Ok(self);
         }
-        let (id, pipeline) = self.gpu.pipeline(kernel)?;
-        self.record(name, id, &pipeline, inputs, scalars, out)
+        let formats: Vec<Format> = inputs.iter().map(|b| b.format()).collect();
+        if !formats::pairs(&formats, out.format()) {
+            let (id, pipeline) = self.gpu.pipeline(kernel)?;
+            return self.record(name, id, &pipeline, false, inputs, scalars, out);
+        }
+        let fused = self.gpu.converting(kernel, formats, out.format())?;
+        self.record(name, fused.id, &fused.pipeline, true, inputs, scalars, out)
     }
 
     /// Records a fused chain from [`Gpu::fuse`]: `out[i]` is its last step's
@@ -67,12 +75,12 @@ impl<'g> Chain<'g> {
         for b in inputs.iter().copied().chain([out]) {
             b.check_owner(self.gpu, None)?;
         }
-        if inputs.len() != fused.inputs || scalars.len() != fused.scalars {
+        if inputs.len() != fused.inputs() || scalars.len() != fused.scalars {
             return Err(gpu_error(
                 None,
                 format!(
                     "the fused chain takes {} inputs and {} scalars, {} and {} given",
-                    fused.inputs,
+                    fused.inputs(),
                     fused.scalars,
                     inputs.len(),
                     scalars.len()
@@ -85,25 +93,42 @@ impl<'g> Chain<'g> {
                 format!("a fused chain's input has {} values, its output {}", b.len(), out.len()),
             ));
         }
+        let given = inputs.iter().map(|b| b.format()).chain([out.format()]);
+        let wanted = fused.formats.iter().copied().chain([fused.out]);
+        if let Some((k, (g, w))) = given.zip(wanted).enumerate().find(|(_, (g, w))| g != w) {
+            let which = if k == inputs.len() {
+                "output".to_owned()
+            } else {
+                format!("input {k}")
+            };
+            return Err(gpu_error(
+                None,
+                format!("the fused chain's {which} holds {w} values, a buffer of {g} values was given"),
+            ));
+        }
         if out.is_empty() {
             return Ok(self);
         }
-        self.record(None, fused.id, &fused.pipeline, inputs, scalars, out)
+        let pairs = formats::pairs(&fused.formats, fused.out);
+        self.record(None, fused.id, &fused.pipeline, pairs, inputs, scalars, out)
     }
 
-    /// Records the dispatches of one call whose arguments were checked.
+    /// Records the dispatches of one call whose arguments were checked;
+    /// `pairs`: the shader runs one invocation per two elements.
+    #[allow(clippy::too_many_arguments)]
     fn record(
         &mut self,
         name: Option<&'static str>,
         pipeline_id: u64,
         pipeline: &wgpu::ComputePipeline,
+        pairs: bool,
         inputs: &[&GpuBuffer],
         scalars: &[f32],
         out: &GpuBuffer,
     ) -> Result<&mut Self, KernelError> {
         let gpu = self.gpu;
         let len = out.len();
-        let bytes = 4 * len as u64;
+        let bytes = out.bytes();
         let in_place = inputs.iter().any(|b| b.id() == out.id());
         let (target_id, target) = if in_place {
             let mut slot = gpu
@@ -133,7 +158,8 @@ impl<'g> Chain<'g> {
         let mut groups = Vec::new();
         for start in (0..len).step_by(gpu.max_elements) {
             let chunk = (len - start).min(gpu.max_elements);
-            let workgroups = (chunk as u32).div_ceil(WORKGROUP_SIZE);
+            let invocations = if pairs { chunk.div_ceil(2) } else { chunk };
+            let workgroups = (invocations as u32).div_ceil(WORKGROUP_SIZE);
             let (gx, gy) = if workgroups <= MAX_GROUPS_PER_DIM {
                 (workgroups, 1)
             } else {
@@ -169,12 +195,12 @@ impl<'g> Chain<'g> {
                 for (i, b) in inputs.iter().enumerate() {
                     entries.push(wgpu::BindGroupEntry {
                         binding: i as u32 + 1,
-                        resource: range(b.raw(), start, chunk),
+                        resource: range(b.raw(), b.format(), start, chunk),
                     });
                 }
                 entries.push(wgpu::BindGroupEntry {
                     binding: inputs.len() as u32 + 1,
-                    resource: range(&target, start, chunk),
+                    resource: range(&target, out.format(), start, chunk),
                 });
                 gpu.device.create_bind_group(&wgpu::BindGroupDescriptor {
                     label: name,
@@ -218,11 +244,12 @@ impl<'g> Chain<'g> {
     }
 }
 
-/// `chunk` values of `buffer` from `start` on, as a binding.
-fn range(buffer: &wgpu::Buffer, start: usize, chunk: usize) -> wgpu::BindingResource<'_> {
+/// `chunk` values of `format` in `buffer` from `start` on (even: a chunk
+/// is whole workgroups), as a binding of whole words.
+fn range(buffer: &wgpu::Buffer, format: Format, start: usize, chunk: usize) -> wgpu::BindingResource<'_> {
     wgpu::BindingResource::Buffer(wgpu::BufferBinding {
         buffer,
-        offset: 4 * start as u64,
-        size: wgpu::BufferSize::new(4 * chunk as u64),
+        offset: (start * format.bytes()) as u64,
+        size: wgpu::BufferSize::new(super::buffer::byte_size(format, chunk)),
     })
 }

@@ -4,8 +4,8 @@
 
 use std::fmt::Write;
 
-use super::{Gpu, WORKGROUP_SIZE, gpu_error};
-use crate::{Kernel, KernelError, MAX_SCALARS};
+use super::{Gpu, WORKGROUP_SIZE, formats, gpu_error};
+use crate::{Format, Kernel, KernelError, MAX_SCALARS};
 
 /// Most streaming inputs of a fused chain (WebGPU guarantees 8 storage
 /// buffers per shader stage; one is the output).
@@ -28,7 +28,9 @@ pub struct Fused {
     pub(super) gpu: u64,
     /// Its pipeline's id in the binding cache.
     pub(super) id: u64,
-    pub(super) inputs: usize,
+    /// The element type of each input buffer, and of the output.
+    pub(super) formats: Vec<Format>,
+    pub(super) out: Format,
     pub(super) scalars: usize,
     pub(super) pipeline: wgpu::ComputePipeline,
     source: String,
@@ -37,7 +39,17 @@ pub struct Fused {
 impl Fused {
     /// Input buffers a call takes.
     pub fn inputs(&self) -> usize {
-        self.inputs
+        self.formats.len()
+    }
+
+    /// The element type each input buffer must hold.
+    pub fn input_formats(&self) -> &[Format] {
+        &self.formats
+    }
+
+    /// The element type the output buffer must hold.
+    pub fn output_format(&self) -> Format {
+        self.out
     }
 
     /// Scalar parameters a call takes.
@@ -54,7 +66,8 @@ impl Fused {
 impl std::fmt::Debug for Fused {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Fused")
-            .field("inputs", &self.inputs)
+            .field("inputs", &self.formats)
+            .field("out", &self.out)
             .field("scalars", &self.scalars)
             .finish_non_exhaustive()
     }
@@ -69,13 +82,51 @@ fn function_name(kernel: &Kernel) -> &'static str {
         .unwrap_or(function)
 }
 
+/// The operands a kernel's generated entry point passes its function, in
+/// declaration order: the entry ends `out[i] = k_name(in0[i], params.s0, ..);`.
+pub(super) fn entry_operands(kernel: &Kernel) -> Option<Vec<Operand>> {
+    let call = kernel.wgsl().entry.split("out[i] = ").nth(1)?;
+    let args = call.split_once('(')?.1.split_once(')')?.0;
+    args.split(", ")
+        .map(|arg| {
+            if let Some(k) = arg.strip_prefix("in").and_then(|a| a.strip_suffix("[i]")) {
+                k.parse().ok().map(Operand::Input)
+            } else {
+                arg.strip_prefix("params.s")?.parse().ok().map(Operand::Scalar)
+            }
+        })
+        .collect()
+}
+
 impl Gpu {
     /// Composes `steps` into one shader: each step is a kernel and its
     /// arguments in the kernel's declaration order (streaming and scalar
     /// parameters alike take any [`Operand`]); the last step's result is the
     /// output. The chain's inputs are the buffers `Input(0)`, `Input(1)`, ..
-    /// name, each of which must be used.
+    /// name, each of which must be used. Every buffer holds f32 values.
     pub fn fuse(&self, steps: &[(&'static Kernel, &[Operand])]) -> Result<Fused, KernelError> {
+        self.compose(steps, None)
+    }
+
+    /// As [`fuse`](Gpu::fuse), on buffers of the given element types: input
+    /// `k` holds `inputs[k]` values, the output `out` values (computed in
+    /// f32, rounded once to nearest-even).
+    pub fn fuse_formats(
+        &self,
+        steps: &[(&'static Kernel, &[Operand])],
+        inputs: &[Format],
+        out: Format,
+    ) -> Result<Fused, KernelError> {
+        self.compose(steps, Some((inputs, out)))
+    }
+
+    /// The shader of a chain; `formats`: of the inputs and the output, if
+    /// not all f32.
+    fn compose(
+        &self,
+        steps: &[(&'static Kernel, &[Operand])],
+        formats: Option<(&[Format], Format)>,
+    ) -> Result<Fused, KernelError> {
         let Some((first, _)) = steps.first() else {
             return Err(gpu_error(None, "a fused chain needs at least one step"));
         };
@@ -101,7 +152,7 @@ impl Gpu {
                 args.push(match operand {
                     Operand::Input(k) if k < MAX_FUSED_INPUTS => {
                         used[k] = true;
-                        format!("in{k}[i]")
+                        format!("load{k}(i)")
                     }
                     Operand::Input(k) => {
                         return Err(gpu_error(
@@ -136,29 +187,26 @@ impl Gpu {
             return Err(gpu_error(None, format!("input {k} of the fused chain is never used")));
         }
 
+        let (formats, out) = match formats {
+            None => (vec![Format::F32; inputs], Format::F32),
+            Some((given, out)) if given.len() == inputs => (given.to_vec(), out),
+            Some((given, _)) => {
+                return Err(gpu_error(
+                    None,
+                    format!("the fused chain has {inputs} inputs, {} formats given", given.len()),
+                ));
+            }
+        };
+
         let mut source = String::from(first.wgsl().prelude);
-        for k in 0..inputs {
-            let _ = writeln!(
-                source,
-                "@group(0) @binding({}) var<storage, read> in{k}: array<f32>;",
-                k + 1
-            );
-        }
-        let _ = writeln!(
-            source,
-            "@group(0) @binding({}) var<storage, read_write> out: array<f32>;\n",
-            inputs + 1
-        );
+        formats::bindings(&formats, out, &mut source);
         source.push_str(&functions);
         let _ = write!(
             source,
-            "\n@compute @workgroup_size({WORKGROUP_SIZE})\n\
-             fn main(@builtin(global_invocation_id) id: vec3<u32>) {{\n    \
-             let i = id.x + id.y * params.row;\n    \
-             if i >= params.len || i >= arrayLength(&out) {{\n        return;\n    }}\n\
-             {body}    out[i] = t{};\n}}\n",
+            "\nfn value(i: u32) -> f32 {{\n{body}    return t{};\n}}\n",
             steps.len() - 1
         );
+        formats::entry(&formats, out, WORKGROUP_SIZE, &mut source);
 
         let pipeline = self
             .compile("simdwise fused", &source)
@@ -166,7 +214,8 @@ impl Gpu {
         Ok(Fused {
             gpu: self.id,
             id: super::next_id(),
-            inputs,
+            formats,
+            out,
             scalars,
             pipeline,
             source,

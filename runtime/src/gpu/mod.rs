@@ -14,6 +14,7 @@
 
 mod buffer;
 mod chain;
+mod formats;
 mod fused;
 
 use std::borrow::Cow;
@@ -25,7 +26,7 @@ pub use buffer::GpuBuffer;
 pub use chain::Chain;
 pub use fused::{Fused, MAX_FUSED_INPUTS, Operand};
 
-use crate::{Kernel, KernelError};
+use crate::{Format, Kernel, KernelError};
 
 /// Threads per workgroup; must match the generated entry points.
 const WORKGROUP_SIZE: u32 = 256;
@@ -76,6 +77,9 @@ impl BindingCache {
     }
 }
 
+/// A kernel's descriptor address and the element types of its buffers.
+type ConvertingKey = (usize, Vec<Format>);
+
 /// A GPU device ready to run kernels.
 pub struct Gpu {
     id: u64,
@@ -84,10 +88,13 @@ pub struct Gpu {
     info: wgpu::AdapterInfo,
     /// Elements per dispatch, from the storage-binding size limit.
     max_elements: usize,
-    /// Elements per buffer, from the buffer size limit.
-    max_buffer_elements: usize,
+    /// The buffer size limit.
+    max_buffer_bytes: u64,
     /// By descriptor address: an id for the binding cache and the pipeline.
     pipelines: Mutex<HashMap<usize, (u64, wgpu::ComputePipeline)>>,
+    /// Shaders of kernels on half-precision buffers, by descriptor address
+    /// and the buffers' element types.
+    converting: Mutex<HashMap<ConvertingKey, Arc<Fused>>>,
     bindings: Arc<BindingCache>,
     readback: Mutex<Option<wgpu::Buffer>>,
     /// The in-place scratch buffer and its id in the binding cache.
@@ -131,8 +138,9 @@ impl Gpu {
             queue,
             info: adapter.get_info(),
             max_elements: (binding / 4) / WORKGROUP_SIZE as usize * WORKGROUP_SIZE as usize,
-            max_buffer_elements: (limits.max_buffer_size / 4) as usize,
+            max_buffer_bytes: limits.max_buffer_size,
             pipelines: Mutex::new(HashMap::new()),
+            converting: Mutex::new(HashMap::new()),
             bindings: Arc::default(),
             readback: Mutex::new(None),
             scratch: Mutex::new(None),
@@ -222,6 +230,32 @@ impl Gpu {
         let id = next_id();
         cache.insert(key, (id, pipeline.clone()));
         Ok((id, pipeline))
+    }
+
+    /// The shader of `kernel` on buffers of `inputs` and `out` element types:
+    /// the kernel as a one-step fused chain, its operands in the order its
+    /// own entry point passes them.
+    fn converting(&self, kernel: &'static Kernel, inputs: Vec<Format>, out: Format) -> Result<Arc<Fused>, KernelError> {
+        let name = Some(kernel.name());
+        let mut cache = self
+            .converting
+            .lock()
+            .map_err(|_| gpu_error(name, "pipeline cache poisoned"))?;
+        let mut key_formats = inputs.clone();
+        key_formats.push(out);
+        let key = (std::ptr::from_ref(kernel) as usize, key_formats);
+        if let Some(f) = cache.get(&key) {
+            return Ok(Arc::clone(f));
+        }
+        let operands = fused::entry_operands(kernel).ok_or_else(|| {
+            gpu_error(
+                name,
+                "the kernel's WGSL entry point has no call to read its operands from",
+            )
+        })?;
+        let fused = Arc::new(self.fuse_formats(&[(kernel, &operands)], &inputs, out)?);
+        cache.insert(key, Arc::clone(&fused));
+        Ok(fused)
     }
 
     /// The compute pipeline of a shader whose entry point is `main`, or the
