@@ -309,6 +309,10 @@ fn variant_tables(targets: &[Box<dyn lower::Target>]) -> TokenStream {
         if t.streaming().is_some() {
             entry.extend(quote!(.with_streaming(#rt::Isa::#isa, #module::run_stream)));
         }
+        for format in t.half_formats() {
+            let (variant, run) = (format.variant(), format_ident!("run_{}", format.name()));
+            entry.extend(quote!(.with_half(#rt::Isa::#isa, #rt::Format::#variant, #module::#run)));
+        }
         match arches.iter_mut().find(|(key, ..)| *key == arch.to_string()) {
             Some((_, _, entries)) => entries.push(entry),
             None => arches.push((arch.to_string(), arch, vec![entry])),

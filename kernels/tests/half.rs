@@ -173,9 +173,69 @@ fn mixed_calls() -> Result<(), Failed> {
     Ok(())
 }
 
+/// Every input and the output of one half format take the variant's own
+/// loop (conversions in registers) for whole vectors and the tiled path for
+/// the rest: at every length up to a few vectors and at a parallel size,
+/// the result is the f32 result on the widened values rounded once (in
+/// place too, with the dispatched variant).
+fn lengths<T: Element + PartialEq + std::fmt::Debug>(
+    isa: Isa,
+    from_f32: fn(f32) -> T,
+    to_f32: fn(T) -> f32,
+) -> Result<(), Failed> {
+    for n in (0..=70).chain([1_000_003]) {
+        let x: Vec<T> = (0..n)
+            .map(|i| from_f32(((i * 37 % 2001) as f32 - 1000.0) * 0.01))
+            .collect();
+        let y: Vec<T> = (0..n).map(|i| from_f32((i % 13) as f32 * 0.7 - 4.0)).collect();
+        let wide = |v: &[T]| v.iter().map(|&e| to_f32(e)).collect::<Vec<f32>>();
+        let (xw, yw) = (wide(&x), wide(&y));
+        for (kernel, inputs, wide_inputs) in [
+            (&simdwise::tanh::KERNEL, vec![&x[..]], vec![&xw[..]]),
+            (&simdwise::add::KERNEL, vec![&x[..], &y[..]], vec![&xw[..], &yw[..]]),
+        ] {
+            let mut want = vec![0.0f32; n];
+            simdwise::runtime::run_with_isa(kernel, isa, &wide_inputs, &[], &mut want)?;
+            let want: Vec<T> = want.into_iter().map(from_f32).collect();
+            let sources: Vec<Source> = inputs.iter().map(|s| Element::source(s)).collect();
+            let mut got = x.clone();
+            run_elements_with_isa(kernel, isa, &sources, &[], Element::target(&mut got[..]))?;
+            let mut io = x.clone();
+            simdwise::runtime::run_elements_in_place(kernel, Element::target(&mut io[..]), &sources[1..], &[])?;
+            if let Some(i) = (0..n).find(|&i| got[i] != want[i] || io[i] != want[i]) {
+                return Err(format!(
+                    "{} on {n} values, element {i}: {:?} (in place {:?}), expected {:?}",
+                    kernel.name(),
+                    got[i],
+                    io[i],
+                    want[i]
+                )
+                .into());
+            }
+        }
+    }
+    Ok(())
+}
+
 fn main() {
     let args = Arguments::from_args();
     let mut trials = vec![Trial::test("half::mixed_calls", mixed_calls)];
+    for isa in simdwise::tanh::KERNEL.isas() {
+        for trial in [
+            Trial::test(format!("half::lengths::{}::f16", isa.name()), move || {
+                lengths(isa, f16::from_f32, f16::to_f32)
+            }),
+            Trial::test(format!("half::lengths::{}::bf16", isa.name()), move || {
+                lengths(isa, bf16::from_f32, bf16::to_f32)
+            }),
+        ] {
+            trials.push(if isa.is_available() {
+                trial
+            } else {
+                trial.with_ignored_flag(true).with_kind("not on this CPU")
+            });
+        }
+    }
     for case in cases() {
         for isa in case.kernel.isas() {
             for format in [F16, BF16] {

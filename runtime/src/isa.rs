@@ -48,6 +48,16 @@ impl Isa {
         }
     }
 
+    /// f32 lanes of one vector.
+    pub const fn lanes(self) -> usize {
+        match self {
+            Isa::Scalar => 1,
+            Isa::Sse2 | Isa::Neon => 4,
+            Isa::Avx2 => 8,
+            Isa::Avx512 => 16,
+        }
+    }
+
     pub(crate) const fn from_index(i: u8) -> Isa {
         Isa::ALL[i as usize]
     }

@@ -1,7 +1,7 @@
 //! The descriptor `#[kernel]` generates for each op, and the calling convention
 //! of its variants.
 
-use crate::Isa;
+use crate::{Format, Isa};
 
 /// Most streaming inputs a kernel may have.
 pub const MAX_INPUTS: usize = 3;
@@ -41,6 +41,23 @@ impl Args {
     }
 }
 
+/// What a variant's half-precision loop receives: as [`Args`], with the
+/// bits of f16 or bf16 values (every input and the output of one format).
+#[derive(Clone, Copy, Debug)]
+pub struct HalfArgs {
+    pub inputs: [*const u16; MAX_INPUTS],
+    pub out: *mut u16,
+    pub len: usize,
+    pub scalars: [f32; MAX_SCALARS],
+}
+
+/// A generated half-precision loop (`run_f16`, `run_bf16`).
+///
+/// # Safety
+/// Every pointer in `HalfArgs` must be valid for `len` values, `len` a
+/// multiple of the ISA's lanes, and the CPU must have the variant's ISA.
+pub type HalfFn = unsafe fn(&HalfArgs);
+
 /// A generated variant.
 ///
 /// # Safety
@@ -54,6 +71,8 @@ pub type VariantFn = unsafe fn(&Args);
 pub struct Variants {
     table: [Option<VariantFn>; Isa::COUNT],
     streaming: [Option<VariantFn>; Isa::COUNT],
+    /// By ISA, then f16 and bf16.
+    half: [[Option<HalfFn>; 2]; Isa::COUNT],
 }
 
 impl Variants {
@@ -69,6 +88,7 @@ impl Variants {
         Variants {
             table,
             streaming: [None; Isa::COUNT],
+            half: [[None; 2]; Isa::COUNT],
         }
     }
 
@@ -89,6 +109,30 @@ impl Variants {
     pub const unsafe fn with_streaming(mut self, isa: Isa, variant: VariantFn) -> Variants {
         self.streaming[isa as usize] = Some(variant);
         self
+    }
+
+    /// Adds the loop of `isa` on `format` data (f16 or bf16), converting in
+    /// registers.
+    ///
+    /// # Safety
+    /// As for [`Variants::with`], for [`HalfArgs`] of `format` values.
+    pub const unsafe fn with_half(mut self, isa: Isa, format: Format, run: HalfFn) -> Variants {
+        match format {
+            Format::F16 => self.half[isa as usize][0] = Some(run),
+            Format::Bf16 => self.half[isa as usize][1] = Some(run),
+            Format::F32 => panic!("with_half takes f16 or bf16"),
+        }
+        self
+    }
+
+    /// The half-precision loop of `isa` on `format` data, if generated.
+    #[inline]
+    pub(crate) fn get_half(&self, isa: Isa, format: Format) -> Option<HalfFn> {
+        match format {
+            Format::F16 => self.half[isa as usize][0],
+            Format::Bf16 => self.half[isa as usize][1],
+            Format::F32 => None,
+        }
     }
 
     #[inline]

@@ -20,6 +20,8 @@ pub use cache::{DEFAULT_L2_BYTES, l2_bytes, llc_bytes};
 pub use calibration::{CALIBRATION_ENV, Calibration, cpu_model};
 pub use cost::{Cost, MAX_GRAPH};
 pub use dispatch::{ISA_ENV, active_isa, clear_forced_isa, force_isa, isa_for};
+#[doc(hidden)]
+pub use element::lanes;
 pub use element::{Element, Format, Source, Target, run_elements, run_elements_in_place, run_elements_with_isa};
 pub use error::KernelError;
 pub use exec::{Plan, estimated_ns_per_element, run, run_in_place, run_planned, run_with_isa};
@@ -27,4 +29,4 @@ pub use exec::{Plan, estimated_ns_per_element, run, run_in_place, run_planned, r
 pub use gpu::{Chain, Fused, Gpu, GpuBuffer, MAX_FUSED_INPUTS, Operand};
 pub use half;
 pub use isa::Isa;
-pub use kernel::{Args, Kernel, MAX_INPUTS, MAX_SCALARS, VariantFn, Variants, Wgsl};
+pub use kernel::{Args, HalfArgs, HalfFn, Kernel, MAX_INPUTS, MAX_SCALARS, VariantFn, Variants, Wgsl};

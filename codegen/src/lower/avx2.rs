@@ -3,7 +3,7 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
-use super::{StreamingStores, Target, x86};
+use super::{HalfFormat, StreamingStores, Target, x86};
 use crate::ir::{BinOp, CmpOp, MaskOp, UnOp};
 
 pub struct Avx2;
@@ -25,6 +25,11 @@ impl Target for Avx2 {
     }
     fn features(&self) -> Option<&'static str> {
         Some("avx2,fma")
+    }
+    /// Not f16: its conversions need F16C, which this variant does not
+    /// require (f16 data takes the runtime's tiled path, with F16C there).
+    fn half_formats(&self) -> &'static [HalfFormat] {
+        &[HalfFormat::Bf16]
     }
     fn lanes(&self) -> usize {
         8

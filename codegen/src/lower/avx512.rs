@@ -5,7 +5,7 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
-use super::{MaskedTail, NativeLdexp, StreamingStores, Target, padded, x86};
+use super::{HalfFormat, MaskedTail, NativeLdexp, StreamingStores, Target, padded, x86};
 use crate::ir::{BinOp, CmpOp, MaskOp, UnOp};
 
 pub struct Avx512;
@@ -27,6 +27,9 @@ impl Target for Avx512 {
     }
     fn features(&self) -> Option<&'static str> {
         Some("avx512f")
+    }
+    fn half_formats(&self) -> &'static [HalfFormat] {
+        &HalfFormat::ALL
     }
     fn lanes(&self) -> usize {
         16

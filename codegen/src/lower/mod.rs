@@ -52,6 +52,11 @@ pub trait Target {
     fn masked(&self) -> Option<&dyn MaskedTail> {
         None
     }
+    /// The half formats whose loads and stores the runtime has in registers
+    /// for this ISA (`simdwise_runtime::lanes::<name>`).
+    fn half_formats(&self) -> &'static [HalfFormat] {
+        &[]
+    }
     fn unary(&self, op: UnOp, a: &Ident) -> TokenStream;
     fn binary(&self, op: BinOp, a: &Ident, b: &Ident) -> TokenStream;
     /// `a * b + c`, fused where the target has FMA.
@@ -165,6 +170,30 @@ pub trait MaskedTail {
     fn store(&self, ptr: TokenStream, mask: &Ident, value: TokenStream) -> TokenStream;
 }
 
+/// A half-precision storage format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HalfFormat {
+    F16,
+    Bf16,
+}
+
+impl HalfFormat {
+    pub const ALL: [HalfFormat; 2] = [HalfFormat::F16, HalfFormat::Bf16];
+
+    /// The name in generated items (`run_bf16`).
+    pub fn name(self) -> &'static str {
+        match self {
+            HalfFormat::F16 => "f16",
+            HalfFormat::Bf16 => "bf16",
+        }
+    }
+
+    /// The runtime's `Format` variant.
+    pub fn variant(self) -> Ident {
+        format_ident!("{}", if self == HalfFormat::F16 { "F16" } else { "Bf16" })
+    }
+}
+
 /// The targets every kernel is generated for, in ascending order of preference.
 pub fn targets() -> Vec<Box<dyn Target>> {
     vec![
@@ -216,10 +245,10 @@ pub fn target_module(k: &Kernel, t: &dyn Target) -> TokenStream {
     let prelude = t.prelude();
     let eval = eval_fn(k, t);
     // An f64 helper is only ever inlined into other kernels.
-    let (run, run_stream) = if k.wide {
-        (quote!(), quote!())
+    let (run, run_stream, run_half) = if k.wide {
+        (quote!(), quote!(), quote!())
     } else {
-        (run_fn(k, t), run_stream_fn(k, t))
+        (run_fn(k, t), run_stream_fn(k, t), run_half_fns(k, t))
     };
     quote! {
         #[cfg(#arch)]
@@ -233,6 +262,7 @@ pub fn target_module(k: &Kernel, t: &dyn Target) -> TokenStream {
             #eval
             #run
             #run_stream
+            #run_half
         }
     }
 }
@@ -483,6 +513,7 @@ fn mul_lo(t: &dyn Target, a: &Ident, b: &Ident) -> TokenStream {
 fn loop_parts<'a>(
     k: &'a Kernel,
     t: &'a dyn Target,
+    half: Option<HalfFormat>,
 ) -> (
     TokenStream,
     TokenStream,
@@ -537,7 +568,13 @@ fn loop_parts<'a>(
                 ParamKind::Stream => {
                     let v = local(&format!("{}_{suffix}", p.name));
                     let ptr = &ptrs[si];
-                    let load = t.load(quote!(#ptr.add(#at)));
+                    let load = match half {
+                        Some(format) => {
+                            let load = half_fn(t, "load", format);
+                            quote!(#load(#ptr.add(#at)))
+                        }
+                        None => t.load(quote!(#ptr.add(#at))),
+                    };
                     loads.push(quote!(let #v = #load;));
                     args.push(v);
                     si += 1;
@@ -549,8 +586,12 @@ fn loop_parts<'a>(
             }
         }
         let r = local(&format!("r_{suffix}"));
-        let store = match t.streaming() {
-            Some(nt) if streaming => nt.store(quote!(#dst.add(#at)), quote!(#r)),
+        let store = match (t.streaming(), half) {
+            (_, Some(format)) => {
+                let store = half_fn(t, "store", format);
+                quote!(#store(#dst.add(#at), #r))
+            }
+            (Some(nt), None) if streaming => nt.store(quote!(#dst.add(#at)), quote!(#r)),
             _ => t.store(quote!(#dst.add(#at)), quote!(#r)),
         };
         (quote!(#(#loads)*), quote!(let #r = eval(#(#args),*);), quote!(#store;))
@@ -582,7 +623,7 @@ fn loop_parts<'a>(
 fn run_fn(k: &Kernel, t: &dyn Target) -> TokenStream {
     let (lanes, unroll) = (t.lanes(), t.unroll());
     let (len, idx) = (local("len"), local("idx"));
-    let (setup, tail, unrolled, step) = loop_parts(k, t);
+    let (setup, tail, unrolled, step) = loop_parts(k, t, None);
     let mut body = Vec::new();
     if unroll > 1 {
         body.push(unrolled(false));
@@ -680,7 +721,7 @@ fn run_stream_fn(k: &Kernel, t: &dyn Target) -> TokenStream {
     };
     let fence = nt.fence();
     let (len, idx) = (local("len"), local("idx"));
-    let (setup, _, unrolled, _) = loop_parts(k, t);
+    let (setup, _, unrolled, _) = loop_parts(k, t, None);
     let main = unrolled(true);
     let features = t.features().unwrap_or_default();
     quote! {
@@ -708,6 +749,58 @@ fn run_stream_fn(k: &Kernel, t: &dyn Target) -> TokenStream {
 /// past the end repeat the tail's first element, a real input, so that a
 /// `rare` branch runs only where some element needs it (zeros sent silu's
 /// tail through its f64 path on every call).
+/// The runtime's load or store of one vector of `format` values for `t`.
+fn half_fn(t: &dyn Target, op: &str, format: HalfFormat) -> TokenStream {
+    let (module, name) = (format_ident!("{}", t.name()), format_ident!("{op}_{}", format.name()));
+    quote!(::simdwise_runtime::lanes::#module::#name)
+}
+
+/// `run_f16` / `run_bf16`: the loop on half-precision inputs and output,
+/// converting in registers (no pass over memory of its own). Whole vectors
+/// only: the runtime hands it a multiple of the lanes and the rest to the
+/// tiled path.
+fn run_half_fns(k: &Kernel, t: &dyn Target) -> TokenStream {
+    let features = t.features().unwrap_or_default();
+    let lanes = t.lanes();
+    let (len, idx) = (local("len"), local("idx"));
+    let fns = t.half_formats().iter().map(|&format| {
+        let (setup, _, unrolled, step) = loop_parts(k, t, Some(format));
+        let main = unrolled(false);
+        let (load, eval, store) = step(0, quote!(#idx), false);
+        let name = format_ident!("run_{}", format.name());
+        let doc = format!(
+            "The loop on {} inputs and output, whole vectors of {lanes} lanes.",
+            format.name()
+        );
+        quote! {
+            #[doc = #doc]
+            ///
+            /// # Safety
+            /// `args` holds pointers valid for `args.len` values, a multiple of
+            /// the lanes: inputs readable, `out` writable (it may equal an
+            /// input: in place); the CPU has the features this function is
+            /// compiled for.
+            #[target_feature(enable = #features)]
+            pub unsafe fn #name(args: &::simdwise_runtime::HalfArgs) {
+                // SAFETY: the caller guarantees the pointers cover `len`
+                // values and the CPU's features; only whole vectors below
+                // `len` are loaded and stored.
+                unsafe {
+                    #setup
+                    #main
+                    while #idx + #lanes <= #len {
+                        #load
+                        #eval
+                        #store
+                        #idx += #lanes;
+                    }
+                }
+            }
+        }
+    });
+    quote!(#(#fns)*)
+}
+
 fn tail(k: &Kernel, t: &dyn Target, stream_ptrs: &[Ident], scalars: &[Ident]) -> TokenStream {
     let (len, idx, dst, rest) = (local("len"), local("idx"), local("dst"), local("rest"));
     let lanes = t.lanes();

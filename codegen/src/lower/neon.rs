@@ -5,7 +5,7 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
-use super::Target;
+use super::{HalfFormat, Target};
 use crate::ir::{BinOp, CmpOp, MaskOp, UnOp};
 
 pub struct Neon;
@@ -29,6 +29,9 @@ impl Target for Neon {
     }
     fn features(&self) -> Option<&'static str> {
         Some("neon")
+    }
+    fn half_formats(&self) -> &'static [HalfFormat] {
+        &HalfFormat::ALL
     }
     fn lanes(&self) -> usize {
         4

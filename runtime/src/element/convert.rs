@@ -251,9 +251,9 @@ mod x86 {
 
 #[cfg(target_arch = "aarch64")]
 mod neon {
-    use core::arch::aarch64::*;
-
     use half::f16;
+
+    use crate::element::lanes::neon::{load_f16, store_f16};
 
     /// `fcvtl`: exact.
     #[target_feature(enable = "neon")]
@@ -261,10 +261,11 @@ mod neon {
         let n = src.len().min(dst.len());
         let mut i = 0;
         while i + 4 <= n {
-            // SAFETY: `i + 4 <= n`, within both slices.
+            // SAFETY: `i + 4 <= n`, within both slices; this function runs
+            // with NEON.
             unsafe {
-                let h = vreinterpret_f16_u16(vld1_u16(src.as_ptr().add(i).cast()));
-                vst1q_f32(dst.as_mut_ptr().add(i), vcvt_f32_f16(h));
+                let v = load_f16(src.as_ptr().add(i).cast());
+                core::arch::aarch64::vst1q_f32(dst.as_mut_ptr().add(i), v);
             }
             i += 4;
         }
@@ -273,17 +274,16 @@ mod neon {
         }
     }
 
-    /// `fcvtn`: rounds by FPCR, to nearest-even unless a program changed it
-    /// (Rust assumes it did not).
+    /// `fcvtn`, to nearest-even (see `lanes::neon::store_f16`).
     #[target_feature(enable = "neon")]
     pub(super) fn narrow_f16(src: &[f32], dst: &mut [f16]) {
         let n = src.len().min(dst.len());
         let mut i = 0;
         while i + 4 <= n {
-            // SAFETY: `i + 4 <= n`, within both slices.
+            // SAFETY: as in `widen_f16`.
             unsafe {
-                let h = vcvt_f16_f32(vld1q_f32(src.as_ptr().add(i)));
-                vst1_u16(dst.as_mut_ptr().add(i).cast(), vreinterpret_u16_f16(h));
+                let v = core::arch::aarch64::vld1q_f32(src.as_ptr().add(i));
+                store_f16(dst.as_mut_ptr().add(i).cast(), v);
             }
             i += 4;
         }

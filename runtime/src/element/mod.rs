@@ -7,12 +7,13 @@
 //! (`convert`). All-f32 calls go straight to the f32 path.
 
 mod convert;
+pub mod lanes;
 
 use half::{bf16, f16};
 use rayon::prelude::*;
 
 use crate::exec::{Plan, check_arguments, run_planned};
-use crate::{Isa, Kernel, KernelError, MAX_INPUTS, isa_for};
+use crate::{HalfArgs, HalfFn, Isa, Kernel, KernelError, MAX_INPUTS, MAX_SCALARS, isa_for};
 
 /// Elements per tile: its f32 copies of the inputs and the output, and the
 /// half-precision data, stay in L1 (with 4096, a bf16 `add` at 1M elements
@@ -159,6 +160,25 @@ impl<'a> Source<'a> {
         }
     }
 
+    /// The half format of the values, if not f32.
+    fn format(&self) -> Option<Format> {
+        match self {
+            Source::F32(_) => None,
+            Source::F16(_) => Some(Format::F16),
+            Source::Bf16(_) => Some(Format::Bf16),
+        }
+    }
+
+    /// The bits of a half-precision slice from `offset` on (`None` for f32
+    /// or an offset past the end).
+    fn half_bits(self, offset: usize) -> Option<*const u16> {
+        match self {
+            Source::F32(_) => None,
+            Source::F16(s) => s.get(offset..).map(|s| s.as_ptr().cast()),
+            Source::Bf16(s) => s.get(offset..).map(|s| s.as_ptr().cast()),
+        }
+    }
+
     /// The values as f32: the slice itself, or widened into `buffer`.
     fn widen<'b>(self, isa: Isa, buffer: &'b mut [f32]) -> &'b [f32]
     where
@@ -189,6 +209,20 @@ impl Target<'_> {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// The half format of the values, if not f32.
+    fn format(&self) -> Option<Format> {
+        self.as_source().format()
+    }
+
+    /// The bits of a half-precision output.
+    fn half_bits(&mut self) -> Option<*mut u16> {
+        match self {
+            Target::F32(_) => None,
+            Target::F16(s) => Some(s.as_mut_ptr().cast()),
+            Target::Bf16(s) => Some(s.as_mut_ptr().cast()),
+        }
     }
 
     fn as_source(&self) -> Source<'_> {
@@ -284,7 +318,8 @@ fn all_f32<'a>(inputs: &[Source<'a>]) -> Option<([&'a [f32]; MAX_INPUTS], usize)
     Some((slices, inputs.len()))
 }
 
-/// The tiled path, checked first; `in_place`: `out` is also the first input.
+/// The half-precision path, checked first; `in_place`: `out` is also the
+/// first input.
 fn mixed(
     kernel: &Kernel,
     isa: Isa,
@@ -295,14 +330,71 @@ fn mixed(
 ) -> Result<(), KernelError> {
     let len = out.len();
     check_arguments(kernel, in_place, inputs.iter().map(Source::len), scalars, len)?;
+    let half = out.format().and_then(|format| {
+        let alike = inputs.iter().all(|s| s.format() == Some(format));
+        kernel.variants().get_half(isa, format).filter(|_| alike)
+    });
+    let call = Call {
+        kernel,
+        isa,
+        half,
+        in_place,
+        inputs,
+        scalars,
+    };
     // The f32 path's rule for going parallel, on the same estimate.
     if Plan::auto(kernel, len).chunk.is_none() {
-        return tiles(kernel, isa, in_place, inputs, scalars, &mut out, 0);
+        return call.part(&mut out, 0);
     }
     out.chunks(PARALLEL_CHUNK)
         .into_par_iter()
         .enumerate()
-        .try_for_each(|(i, mut part)| tiles(kernel, isa, in_place, inputs, scalars, &mut part, i * PARALLEL_CHUNK))
+        .try_for_each(|(i, mut part)| call.part(&mut part, i * PARALLEL_CHUNK))
+}
+
+/// A checked call on half-precision data.
+struct Call<'a, 'b> {
+    kernel: &'a Kernel,
+    isa: Isa,
+    /// The variant's loop on this format, when every input and the output
+    /// hold it.
+    half: Option<HalfFn>,
+    in_place: bool,
+    inputs: &'a [Source<'b>],
+    scalars: &'a [f32],
+}
+
+impl Call<'_, '_> {
+    /// Runs `out` (elements `offset..` of the call): whole vectors through the
+    /// variant's half-precision loop where it has one, the rest tile by tile.
+    fn part(&self, out: &mut Target, offset: usize) -> Result<(), KernelError> {
+        let mut done = 0;
+        if let (Some(run), Some(dst)) = (self.half, out.half_bits()) {
+            done = out.len() / self.isa.lanes() * self.isa.lanes();
+            let mut args = HalfArgs {
+                inputs: [std::ptr::null(); MAX_INPUTS],
+                out: dst,
+                len: done,
+                scalars: [0.0; MAX_SCALARS],
+            };
+            let first = self.in_place.then_some(dst.cast_const());
+            let others = self.inputs.iter().map(|s| s.half_bits(offset));
+            for (slot, ptr) in args.inputs.iter_mut().zip(first.into_iter().chain(others.flatten())) {
+                *slot = ptr;
+            }
+            args.scalars[..self.scalars.len()].copy_from_slice(self.scalars);
+            if done > 0 {
+                // SAFETY: `check_arguments` found every input as long as the
+                // output and the scalars within bounds; each pointer starts
+                // `offset` into its slice, whose part from there covers
+                // `out.len() >= done` values (in place: the output's own);
+                // `done` is a multiple of the lanes; `half` is the variant of
+                // `isa`, which the caller checked this CPU has.
+                unsafe { run(&args) };
+            }
+        }
+        tiles(self, out, offset, done)
+    }
 }
 
 /// One tile's f32 values, aligned like the vectors the variants load.
@@ -310,20 +402,24 @@ fn mixed(
 #[repr(align(64))]
 struct Tile([f32; TILE]);
 
-/// Runs `out` (elements `offset..` of the call) tile by tile.
-fn tiles(
-    kernel: &Kernel,
-    isa: Isa,
-    in_place: bool,
-    inputs: &[Source],
-    scalars: &[f32],
-    out: &mut Target,
-    offset: usize,
-) -> Result<(), KernelError> {
+/// Runs `out` from element `from` on (elements `offset + from..` of the
+/// call) tile by tile.
+fn tiles(call: &Call, out: &mut Target, offset: usize, from: usize) -> Result<(), KernelError> {
+    let Call {
+        kernel,
+        isa,
+        in_place,
+        inputs,
+        scalars,
+        ..
+    } = *call;
+    if from == out.len() {
+        return Ok(());
+    }
     let mut buffers = [Tile([0f32; TILE]); MAX_INPUTS + 1];
     let (widened, result) = buffers.split_at_mut(MAX_INPUTS);
     let result = &mut result[0].0;
-    for start in (0..out.len()).step_by(TILE) {
+    for start in (from..out.len()).step_by(TILE) {
         let end = (start + TILE).min(out.len());
         let n = end - start;
         let first = in_place.then(|| out.as_source().slice(start, end));

@@ -1,0 +1,160 @@
+//! One vector of f16 or bf16 values widened to f32 lanes, and f32 lanes
+//! stored rounded once to nearest-even (NaN stays NaN, overflow gives
+//! infinity, subnormal results are kept): what the generated half-precision
+//! loops (`run_f16`, `run_bf16`) call for their loads and stores. Each is
+//! `#[inline(always)]` without target features of its own, so it compiles
+//! into the generated loop with that loop's ISA.
+//!
+//! bf16 is the top half of an f32: loads shift, stores round by integer
+//! addition and keep NaN quiet (so no payload rounds to infinity). f16 uses
+//! the ISA's conversions (AVX-512F `vcvtph2ps`/`vcvtps2ph`, NEON
+//! `fcvtl`/`fcvtn`). `vcvtneps2bf16` is not used: it needs AVX-512 BF16 and
+//! reads subnormal inputs as zero.
+
+#[cfg(target_arch = "x86_64")]
+pub mod avx512 {
+    use core::arch::x86_64::*;
+
+    /// # Safety
+    /// `ptr` is readable for 16 values; the CPU has AVX-512F.
+    #[inline(always)]
+    pub unsafe fn load_f16(ptr: *const u16) -> __m512 {
+        // SAFETY: as the caller guarantees.
+        unsafe { _mm512_cvtph_ps(_mm256_loadu_si256(ptr.cast())) }
+    }
+
+    /// # Safety
+    /// `ptr` is writable for 16 values; the CPU has AVX-512F.
+    #[inline(always)]
+    pub unsafe fn store_f16(ptr: *mut u16, value: __m512) {
+        // SAFETY: as the caller guarantees.
+        unsafe {
+            let h = _mm512_cvtps_ph::<{ _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC }>(value);
+            _mm256_storeu_si256(ptr.cast(), h)
+        }
+    }
+
+    /// # Safety
+    /// As for [`load_f16`].
+    #[inline(always)]
+    pub unsafe fn load_bf16(ptr: *const u16) -> __m512 {
+        // SAFETY: as the caller guarantees.
+        unsafe {
+            let h = _mm512_cvtepu16_epi32(_mm256_loadu_si256(ptr.cast()));
+            _mm512_castsi512_ps(_mm512_slli_epi32::<16>(h))
+        }
+    }
+
+    /// # Safety
+    /// As for [`store_f16`].
+    #[inline(always)]
+    pub unsafe fn store_bf16(ptr: *mut u16, value: __m512) {
+        // SAFETY: as the caller guarantees.
+        unsafe {
+            let bits = _mm512_castps_si512(value);
+            let high = _mm512_srli_epi32::<16>(bits);
+            let lsb = _mm512_and_si512(high, _mm512_set1_epi32(1));
+            let rounded =
+                _mm512_srli_epi32::<16>(_mm512_add_epi32(bits, _mm512_add_epi32(lsb, _mm512_set1_epi32(0x7fff))));
+            let nan = _mm512_cmp_ps_mask::<_CMP_UNORD_Q>(value, value);
+            let r = _mm512_mask_or_epi32(rounded, nan, high, _mm512_set1_epi32(0x40));
+            _mm256_storeu_si256(ptr.cast(), _mm512_cvtepi32_epi16(r))
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+pub mod avx2 {
+    use core::arch::x86_64::*;
+
+    /// # Safety
+    /// `ptr` is readable for 8 values; the CPU has AVX2.
+    #[inline(always)]
+    pub unsafe fn load_bf16(ptr: *const u16) -> __m256 {
+        // SAFETY: as the caller guarantees.
+        unsafe {
+            let h = _mm256_cvtepu16_epi32(_mm_loadu_si128(ptr.cast()));
+            _mm256_castsi256_ps(_mm256_slli_epi32::<16>(h))
+        }
+    }
+
+    /// # Safety
+    /// `ptr` is writable for 8 values; the CPU has AVX2.
+    #[inline(always)]
+    pub unsafe fn store_bf16(ptr: *mut u16, value: __m256) {
+        // SAFETY: as the caller guarantees.
+        unsafe {
+            let bits = _mm256_castps_si256(value);
+            let high = _mm256_srli_epi32::<16>(bits);
+            let lsb = _mm256_and_si256(high, _mm256_set1_epi32(1));
+            let rounded =
+                _mm256_srli_epi32::<16>(_mm256_add_epi32(bits, _mm256_add_epi32(lsb, _mm256_set1_epi32(0x7fff))));
+            let quiet = _mm256_or_si256(high, _mm256_set1_epi32(0x40));
+            let nan = _mm256_castps_si256(_mm256_cmp_ps::<_CMP_UNORD_Q>(value, value));
+            let r = _mm256_blendv_epi8(rounded, quiet, nan);
+            // Packs within 128-bit halves (every value fits 16 bits
+            // unsigned), then gathers the two halves' low quarters.
+            let packed = _mm256_permute4x64_epi64::<0b1000>(_mm256_packus_epi32(r, r));
+            _mm_storeu_si128(ptr.cast(), _mm256_castsi256_si128(packed))
+        }
+    }
+}
+
+#[cfg(target_arch = "aarch64")]
+pub mod neon {
+    use core::arch::aarch64::*;
+    use core::arch::asm;
+
+    /// # Safety
+    /// `ptr` is readable for 4 values; the CPU has NEON.
+    #[inline(always)]
+    pub unsafe fn load_f16(ptr: *const u16) -> float32x4_t {
+        // SAFETY: as the caller guarantees; `fcvtl` (base Advanced SIMD,
+        // written as assembly because `vcvt_f32_f16` needs Rust 1.94) only
+        // reads and writes the registers named.
+        unsafe {
+            let h = vld1_u16(ptr);
+            let wide: float32x4_t;
+            asm!("fcvtl {w:v}.4s, {h:v}.4h", h = in(vreg) h, w = out(vreg) wide, options(pure, nomem, nostack));
+            wide
+        }
+    }
+
+    /// `fcvtn` rounds by FPCR: to nearest-even unless a program changed it
+    /// (which Rust assumes it did not).
+    ///
+    /// # Safety
+    /// `ptr` is writable for 4 values; the CPU has NEON.
+    #[inline(always)]
+    pub unsafe fn store_f16(ptr: *mut u16, value: float32x4_t) {
+        // SAFETY: as the caller guarantees; `fcvtn` as `fcvtl` above.
+        unsafe {
+            let h: uint16x4_t;
+            asm!("fcvtn {h:v}.4h, {w:v}.4s", w = in(vreg) value, h = out(vreg) h, options(pure, nomem, nostack));
+            vst1_u16(ptr, h)
+        }
+    }
+
+    /// # Safety
+    /// As for [`load_f16`].
+    #[inline(always)]
+    pub unsafe fn load_bf16(ptr: *const u16) -> float32x4_t {
+        // SAFETY: as the caller guarantees.
+        unsafe { vreinterpretq_f32_u32(vshll_n_u16::<16>(vld1_u16(ptr))) }
+    }
+
+    /// # Safety
+    /// As for [`store_f16`].
+    #[inline(always)]
+    pub unsafe fn store_bf16(ptr: *mut u16, value: float32x4_t) {
+        // SAFETY: as the caller guarantees.
+        unsafe {
+            let bits = vreinterpretq_u32_f32(value);
+            let lsb = vandq_u32(vshrq_n_u32::<16>(bits), vdupq_n_u32(1));
+            let rounded = vaddq_u32(bits, vaddq_u32(lsb, vdupq_n_u32(0x7fff)));
+            let quiet = vorrq_u32(bits, vdupq_n_u32(0x0040_0000));
+            let nan = vmvnq_u32(vceqq_f32(value, value));
+            vst1_u16(ptr, vshrn_n_u32::<16>(vbslq_u32(nan, quiet, rounded)))
+        }
+    }
+}
