@@ -148,8 +148,8 @@ class Worker:
             "install": ("pip install " + " ".join(missing)) if missing else None,
         }
 
-    def buffers_for(self, lib, n, arity, dist, lo, hi, seed):
-        key = (lib, n, arity, dist, lo, hi)
+    def buffers_for(self, lib, n, arity, dist, lo, hi, seed, dtype):
+        key = (lib, n, arity, dist, lo, hi, dtype)
         if key not in self.buffers:
             # Keep one size at a time: 10M-100M buffers add up.
             self.buffers = {k: v for k, v in self.buffers.items() if k[1] == n}
@@ -161,20 +161,25 @@ class Worker:
             out = np.empty(n, dtype=np.float32)
             tmp = np.empty(n, dtype=np.float32)
             if lib == "torch":
-                inputs = [torch.from_numpy(x.copy()) for x in inputs]
-                out, tmp = torch.from_numpy(out), torch.from_numpy(tmp)
+                # bfloat16: the same values rounded once, outputs of that type.
+                kind = torch.bfloat16 if dtype == "bfloat16" else torch.float32
+                inputs = [torch.from_numpy(x.copy()).to(kind) for x in inputs]
+                out, tmp = torch.from_numpy(out).to(kind), torch.from_numpy(tmp).to(kind)
             self.buffers[key] = (inputs, out, tmp)
         return self.buffers[key]
 
     def time(self, req):
         lib, op, n = req["lib"], req["op"], req["n"]
+        dtype = req.get("dtype", "float32")
         if np is None or (lib == "torch" and torch is None) or (lib == "simdwise" and simdwise is None):
+            return {"unavailable": True}
+        if dtype != "float32" and lib != "torch":
             return {"unavailable": True}
         table = {"numpy": numpy_ops, "torch": torch_ops, "simdwise": simdwise_ops}[lib](req["alpha"])
         if op not in table:
             return {"unavailable": True}
         f = table[op]
-        inputs, out, tmp = self.buffers_for(lib, n, req["arity"], req["dist"], req["lo"], req["hi"], req["seed"])
+        inputs, out, tmp = self.buffers_for(lib, n, req["arity"], req["dist"], req["lo"], req["hi"], req["seed"], dtype)
         # Warm-up, the same as the Rust side's: first-touch pages, lazy dispatch,
         # threads woken and clocks up; at least one call and 1 ms.
         warm = time.perf_counter()

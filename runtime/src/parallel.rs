@@ -17,21 +17,15 @@ use std::time::{Duration, Instant};
 use crate::calibration;
 use crate::kernel::{Args, VariantFn};
 
-/// The work of one parallel call: chunks of `args`, claimed through `next`.
-struct Job {
-    args: Args,
-    variant: VariantFn,
-    chunk: usize,
+/// The work of one parallel call: chunk indices `0..chunks`, each claimed
+/// once through `next` and passed to `task`.
+struct Job<'a> {
+    task: &'a (dyn Fn(usize) + Sync),
     chunks: usize,
     next: AtomicUsize,
 }
 
-// SAFETY: each chunk index is claimed once (`fetch_add`), chunks are disjoint
-// sub-ranges of the checked buffers, and the buffers outlive every reader (the
-// caller waits for all of them before returning).
-unsafe impl Sync for Job {}
-
-impl Job {
+impl Job<'_> {
     /// Runs chunks until none is left.
     fn drain(&self) {
         loop {
@@ -39,17 +33,13 @@ impl Job {
             if c >= self.chunks {
                 return;
             }
-            let start = c * self.chunk;
-            let len = self.chunk.min(self.args.len - start);
-            // SAFETY: `start + len <= args.len`; the pointers and the ISA were
-            // checked by `exec` before the call. Variants do not panic.
-            unsafe { (self.variant)(&self.args.range(start, len)) }
+            (self.task)(c);
         }
     }
 }
 
 /// The published job, or null. Only the call that published it clears it.
-static SLOT: AtomicPtr<Job> = AtomicPtr::new(ptr::null_mut());
+static SLOT: AtomicPtr<Job<'static>> = AtomicPtr::new(ptr::null_mut());
 /// Helpers between "about to read `SLOT`" and "done with what they read": a
 /// call clears `SLOT`, then waits for this to reach 0 before its job (on its
 /// stack) goes away.
@@ -57,19 +47,50 @@ static READING: AtomicUsize = AtomicUsize::new(0);
 /// Helpers awake and watching `SLOT`.
 static AWAKE: AtomicUsize = AtomicUsize::new(0);
 
+/// A variant's arguments, shared by the threads of one call.
+struct Shared(Args);
+
+// SAFETY: each thread runs the variant on its own chunk, a disjoint sub-range
+// of the checked buffers, which outlive every reader (the caller waits for
+// all of them before returning).
+unsafe impl Sync for Shared {}
+
+impl Shared {
+    /// Through a method, so a closure captures the `Sync` wrapper, not the field.
+    fn args(&self) -> &Args {
+        &self.0
+    }
+}
+
 /// Runs `variant` over `args` in chunks of `chunk` elements on the calling
 /// thread and up to `rayon::current_num_threads() - 1` helpers.
 pub fn run(variant: VariantFn, args: Args, chunk: usize) {
-    let chunks = args.len.div_ceil(chunk);
+    let shared = Shared(args);
+    let task = |c: usize| {
+        let args = shared.args();
+        let start = c * chunk;
+        let len = chunk.min(args.len - start);
+        // SAFETY: `start + len <= args.len`; the pointers and the ISA were
+        // checked by `exec` before the call. Variants do not panic.
+        unsafe { variant(&args.range(start, len)) }
+    };
+    run_chunks(args.len.div_ceil(chunk), &task);
+}
+
+/// Runs `task` once for each of `0..chunks` on the calling thread and up to
+/// `rayon::current_num_threads() - 1` helpers (awake ones first, see above).
+pub(crate) fn run_chunks(chunks: usize, task: &(dyn Fn(usize) + Sync)) {
     let job = Job {
-        args,
-        variant,
-        chunk,
+        task,
         chunks,
         next: AtomicUsize::new(0),
     };
-    let wanted = rayon::current_num_threads().saturating_sub(1).min(chunks - 1);
-    let shared = ptr::from_ref(&job).cast_mut();
+    let wanted = rayon::current_num_threads()
+        .saturating_sub(1)
+        .min(chunks.saturating_sub(1));
+    // The slot's type erases the job's lifetime: `Published` keeps it alive
+    // for as long as any helper can reach it.
+    let shared = ptr::from_ref(&job).cast_mut().cast::<Job<'static>>();
     if SLOT.compare_exchange(ptr::null_mut(), shared, SeqCst, SeqCst).is_err() {
         scoped(&job, wanted);
         return;
@@ -86,7 +107,7 @@ pub fn run(variant: VariantFn, args: Args, chunk: usize) {
 /// A job in `SLOT`. Dropping it (also when the caller unwinds) unpublishes
 /// the job, then waits for helpers still running one of its chunks (or about
 /// to find the slot empty), so no helper reads the job after its frame is gone.
-struct Published(*mut Job);
+struct Published(*mut Job<'static>);
 
 impl Drop for Published {
     fn drop(&mut self) {

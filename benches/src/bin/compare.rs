@@ -141,6 +141,8 @@ struct Options {
     python: String,
     /// Kernel names to measure; all when empty.
     only: Vec<String>,
+    /// Sizes of the bf16 table.
+    half_sizes: Vec<usize>,
 }
 
 /// A pause between contestants, with the calling thread busy (after a sleep,
@@ -184,16 +186,21 @@ fn options() -> Options {
         out_dir: concat!(env!("CARGO_MANIFEST_DIR"), "/results").to_owned(),
         python: "python3".to_owned(),
         only: Vec::new(),
+        half_sizes: vec![1_000_000, 10_000_000],
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--quick" => {
                 o.sizes = vec![100, 1_000, 10_000];
+                o.half_sizes = vec![10_000];
                 o.rounds = 2;
                 o.target_s = 0.001;
             }
-            "--huge" => o.sizes.push(100_000_000),
+            "--huge" => {
+                o.sizes.push(100_000_000);
+                o.half_sizes.push(100_000_000);
+            }
             "--out" => o.out_dir = args.next().expect("--out DIR"),
             "--python" => o.python = args.next().expect("--python PATH"),
             "--readme" => o.readme = Some(args.next().expect("--readme README.md")),
@@ -397,9 +404,11 @@ fn main() {
         ));
     }
     print!("{bw_md}");
+    let half_md = half_table(py.as_mut(), &o);
+    print!("{half_md}");
     std::fs::create_dir_all(&o.out_dir).expect("create the output directory");
     let summary = format!(
-        "{header}{bw_md}\n{}{}",
+        "{header}{bw_md}\n{}{}{half_md}",
         ratio_summary(&tables, &o.sizes),
         choice_summary(&tables[0], &o.sizes)
     );
@@ -438,6 +447,107 @@ fn main() {
             std::process::exit(1);
         }
     }
+}
+
+/// Kernels on bf16 data, all threads: ours on f32, ours on bf16 (inputs and
+/// output), PyTorch on bf16 tensors, PyTorch on f32; the same typical inputs
+/// rounded once to bf16, interleaved rounds, medians.
+fn half_table(mut py: Option<&mut Python>, o: &Options) -> String {
+    use simdwise::half::bf16;
+    use simdwise::runtime::{Source, Target, run_elements};
+
+    let kernels = [&simdwise::relu::KERNEL, &simdwise::add::KERNEL, &simdwise::gelu::KERNEL];
+    let mut md = String::from(
+        "\n**bf16 data, all threads** (ns/element; inputs and output bf16, computed in f32, rounded once; \
+         NumPy has no bf16). Ratio < 1: ours on bf16 is faster.\n\n\
+         | kernel | n | ours f32 | ours bf16 | PyTorch bf16 | PyTorch f32 | bf16 / f32 | ours / PyTorch bf16 |\n\
+         |---|---|---|---|---|---|---|---|\n",
+    );
+    for kernel in kernels {
+        if !o.only.is_empty() && !o.only.iter().any(|name| name == kernel.name()) {
+            continue;
+        }
+        for &n in &o.half_sizes {
+            let distribution = Distribution::typical(kernel);
+            let data = inputs_from(kernel, n, distribution);
+            let halves: Vec<Vec<bf16>> = data
+                .iter()
+                .map(|v| v.iter().map(|&x| bf16::from_f32(x)).collect())
+                .collect();
+            let (mut out, mut out_half) = (vec![0.0f32; n], vec![bf16::ZERO; n]);
+            let scalars: Vec<f32> = kernel.scalars().iter().map(|_| SCALAR_ARG).collect();
+            let mut time = |half: bool| {
+                let mut call = || {
+                    if half {
+                        let inputs: Vec<Source> = halves.iter().map(|v| Source::Bf16(v)).collect();
+                        run_elements(kernel, &inputs, &scalars, Target::Bf16(&mut out_half))
+                    } else {
+                        let inputs: Vec<Source> = data.iter().map(|v| Source::F32(v)).collect();
+                        run_elements(kernel, &inputs, &scalars, Target::F32(&mut out))
+                    }
+                    .expect("valid call")
+                };
+                let warm = Instant::now();
+                call();
+                while warm.elapsed().as_micros() < 1_000 {
+                    call();
+                }
+                let probe = Instant::now();
+                call();
+                let reps = reps_for(probe.elapsed().as_nanos() as f64, o.target_s);
+                let start = Instant::now();
+                for _ in 0..reps {
+                    call();
+                }
+                start.elapsed().as_nanos() as f64 / reps as f64
+            };
+            let (mut ours, mut ours_half, mut torch_half, mut torch) = (vec![], vec![], vec![], vec![]);
+            let mut torch_reps = [0u64; 2];
+            for _ in 0..o.rounds {
+                settle(AFTER_TORCH_MS);
+                ours.push(time(false));
+                ours_half.push(time(true));
+                settle(AFTER_OURS_MS);
+                let Some(p) = py.as_deref_mut() else { continue };
+                for (i, (dtype, samples)) in [("bfloat16", &mut torch_half), ("float32", &mut torch)]
+                    .into_iter()
+                    .enumerate()
+                {
+                    let (dist, lo, hi) = distribution.parts();
+                    let ask = |p: &mut Python, reps: u64| {
+                        let request = format!(
+                            r#"{{"cmd": "time", "lib": "torch", "dtype": "{dtype}", "op": "{}", "n": {n}, "reps": {reps}, "arity": {}, "dist": "{dist}", "lo": {lo}, "hi": {hi}, "seed": {SEED}, "alpha": {SCALAR_ARG}}}"#,
+                            kernel.name(),
+                            kernel.inputs().len()
+                        );
+                        p.ask(&request)
+                            .ok()
+                            .and_then(|r| json_field(&r, "ns_per_call").and_then(|v| v.parse::<f64>().ok()))
+                    };
+                    if torch_reps[i] == 0 {
+                        torch_reps[i] = ask(p, 1).map_or(0, |ns| reps_for(ns, o.target_s));
+                    }
+                    if torch_reps[i] > 0
+                        && let Some(ns) = ask(p, torch_reps[i])
+                    {
+                        samples.push(ns);
+                    }
+                }
+            }
+            let [a, b, c, d] = [&ours, &ours_half, &torch_half, &torch].map(|v| per_element(v, n));
+            md.push_str(&format!(
+                "| {} | {n} | {} | {} | {} | {} | {} | {} |\n",
+                kernel.name(),
+                fmt_ns(a),
+                fmt_ns(b),
+                fmt_ns(c),
+                fmt_ns(d),
+                fmt_ratio(b, a),
+                fmt_ratio(b, c)
+            ));
+        }
+    }
+    md
 }
 
 /// GB/s of a parallel copy (4 bytes read + 4 written per element) per size of

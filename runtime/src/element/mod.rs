@@ -10,7 +10,7 @@ mod convert;
 pub mod lanes;
 
 use half::{bf16, f16};
-use rayon::prelude::*;
+use std::sync::{Mutex, PoisonError};
 
 use crate::exec::{Plan, check_arguments, run_planned};
 use crate::{HalfArgs, HalfFn, Isa, Kernel, KernelError, MAX_INPUTS, MAX_SCALARS, isa_for};
@@ -19,9 +19,6 @@ use crate::{HalfArgs, HalfFn, Isa, Kernel, KernelError, MAX_INPUTS, MAX_SCALARS,
 /// half-precision data, stay in L1 (with 4096, a bf16 `add` at 1M elements
 /// took 0.26 ns/element; with 1024, 0.15).
 const TILE: usize = 1024;
-
-/// Elements per task of a parallel call on half-precision data.
-const PARALLEL_CHUNK: usize = 128 * TILE;
 
 /// A kernel input of any element type.
 #[derive(Clone, Copy, Debug)]
@@ -342,14 +339,26 @@ fn mixed(
         inputs,
         scalars,
     };
-    // The f32 path's rule for going parallel, on the same estimate.
-    if Plan::auto(kernel, len).chunk.is_none() {
+    // The f32 path's plan, on the same estimate: its chunks, rounded to whole
+    // vectors so that only the call's last chunk has a tail.
+    let Some(chunk) = Plan::auto(kernel, len).chunk else {
         return call.part(&mut out, 0);
+    };
+    let chunk = chunk.next_multiple_of(isa.lanes());
+    // Each part is taken by the one thread that claims its index; the locks
+    // only make that visible to the compiler.
+    let parts: Vec<Mutex<Target>> = out.chunks(chunk).into_iter().map(Mutex::new).collect();
+    let failed = Mutex::new(None);
+    crate::parallel::run_chunks(parts.len(), &|c| {
+        let mut part = parts[c].lock().unwrap_or_else(PoisonError::into_inner);
+        if let Err(e) = call.part(&mut part, c * chunk) {
+            *failed.lock().unwrap_or_else(PoisonError::into_inner) = Some(e);
+        }
+    });
+    match failed.into_inner().unwrap_or_else(PoisonError::into_inner) {
+        Some(e) => Err(e),
+        None => Ok(()),
     }
-    out.chunks(PARALLEL_CHUNK)
-        .into_par_iter()
-        .enumerate()
-        .try_for_each(|(i, mut part)| call.part(&mut part, i * PARALLEL_CHUNK))
 }
 
 /// A checked call on half-precision data.
