@@ -14,7 +14,7 @@ pub enum Isa {
     Scalar = 0,
     /// x86-64 baseline, 4 lanes.
     Sse2 = 1,
-    /// AVX2 + FMA, 8 lanes.
+    /// AVX2 + FMA (+ F16C, which every CPU with both has), 8 lanes.
     Avx2 = 2,
     /// AVX-512F, 16 lanes, masked tails.
     Avx512 = 3,
@@ -42,7 +42,7 @@ impl Isa {
         match self {
             Isa::Scalar => "none",
             Isa::Sse2 => "sse2",
-            Isa::Avx2 => "avx2, fma",
+            Isa::Avx2 => "avx2, fma, f16c",
             Isa::Avx512 => "avx512f",
             Isa::Neon => "neon",
         }
@@ -69,7 +69,9 @@ impl Isa {
             #[cfg(target_arch = "x86_64")]
             Isa::Sse2 => true,
             #[cfg(target_arch = "x86_64")]
-            Isa::Avx2 => is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma"),
+            Isa::Avx2 => {
+                is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") && is_x86_feature_detected!("f16c")
+            }
             #[cfg(target_arch = "x86_64")]
             Isa::Avx512 => is_x86_feature_detected!("avx512f"),
             #[cfg(target_arch = "aarch64")]

@@ -5,7 +5,7 @@
 //! | ISA     | f16                                 | bf16 widen   | bf16 narrow                                |
 //! |---------|-------------------------------------|--------------|--------------------------------------------|
 //! | AVX-512 | `vcvtph2ps`/`vcvtps2ph`, 16 lanes   | shift        | `vcvtneps2bf16` (AVX-512 BF16), else shift |
-//! | AVX2    | F16C, 8 lanes (if the CPU has it)   | shift        | shift                                      |
+//! | AVX2    | F16C, 8 lanes                       | shift        | shift                                      |
 //! | NEON    | `fcvtl`/`fcvtn` (`vcvt_f32_f16`)    | shift        | shift                                      |
 //! | others  | `half`'s conversions                | shift        | shift                                      |
 //!
@@ -82,10 +82,8 @@ pub(super) fn widen_f16(isa: Isa, src: &[f16], dst: &mut [f32]) {
         // includes the 512-bit half conversions.
         Isa::Avx512 => unsafe { x86::widen_f16_avx512(src, dst) },
         #[cfg(target_arch = "x86_64")]
-        Isa::Avx2 if x86::has_f16c() => {
-            // SAFETY: AVX2 is available and the guard checked F16C.
-            unsafe { x86::widen_f16_f16c(src, dst) }
-        }
+        // SAFETY: `isa` is available, and the AVX2 ISA includes F16C.
+        Isa::Avx2 => unsafe { x86::widen_f16_f16c(src, dst) },
         #[cfg(target_arch = "aarch64")]
         // SAFETY: `isa` is available, so the CPU has NEON.
         Isa::Neon => unsafe { neon::widen_f16(src, dst) },
@@ -99,10 +97,8 @@ pub(super) fn narrow_f16(isa: Isa, src: &[f32], dst: &mut [f16]) {
         // SAFETY: `isa` is available, so the CPU has AVX-512 F.
         Isa::Avx512 => unsafe { x86::narrow_f16_avx512(src, dst) },
         #[cfg(target_arch = "x86_64")]
-        Isa::Avx2 if x86::has_f16c() => {
-            // SAFETY: AVX2 is available and the guard checked F16C.
-            unsafe { x86::narrow_f16_f16c(src, dst) }
-        }
+        // SAFETY: `isa` is available, and the AVX2 ISA includes F16C.
+        Isa::Avx2 => unsafe { x86::narrow_f16_f16c(src, dst) },
         #[cfg(target_arch = "aarch64")]
         // SAFETY: `isa` is available, so the CPU has NEON.
         Isa::Neon => unsafe { neon::narrow_f16(src, dst) },
@@ -117,10 +113,6 @@ mod x86 {
     use half::{bf16, f16};
 
     use super::{narrow_bf16_loop, widen_bf16_loop};
-
-    pub(super) fn has_f16c() -> bool {
-        is_x86_feature_detected!("f16c")
-    }
 
     pub(super) fn has_avx512_bf16() -> bool {
         is_x86_feature_detected!("avx512bf16")

@@ -7,8 +7,8 @@
 //!
 //! bf16 is the top half of an f32: loads shift, stores round by integer
 //! addition and keep NaN quiet (so no payload rounds to infinity). f16 uses
-//! the ISA's conversions (AVX-512F `vcvtph2ps`/`vcvtps2ph`, NEON
-//! `fcvtl`/`fcvtn`). `vcvtneps2bf16` is not used: it needs AVX-512 BF16 and
+//! the ISA's conversions (F16C's and AVX-512F's `vcvtph2ps`/`vcvtps2ph`,
+//! NEON's `fcvtl`/`fcvtn`). `vcvtneps2bf16` is not used: it needs AVX-512 BF16 and
 //! reads subnormal inputs as zero.
 
 #[cfg(target_arch = "x86_64")]
@@ -66,6 +66,22 @@ pub mod avx512 {
 #[cfg(target_arch = "x86_64")]
 pub mod avx2 {
     use core::arch::x86_64::*;
+
+    /// # Safety
+    /// `ptr` is readable for 8 values; the CPU has F16C.
+    #[inline(always)]
+    pub unsafe fn load_f16(ptr: *const u16) -> __m256 {
+        // SAFETY: as the caller guarantees.
+        unsafe { _mm256_cvtph_ps(_mm_loadu_si128(ptr.cast())) }
+    }
+
+    /// # Safety
+    /// `ptr` is writable for 8 values; the CPU has F16C.
+    #[inline(always)]
+    pub unsafe fn store_f16(ptr: *mut u16, value: __m256) {
+        // SAFETY: as the caller guarantees.
+        unsafe { _mm_storeu_si128(ptr.cast(), _mm256_cvtps_ph::<_MM_FROUND_TO_NEAREST_INT>(value)) }
+    }
 
     /// # Safety
     /// `ptr` is readable for 8 values; the CPU has AVX2.
