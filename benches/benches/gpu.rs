@@ -1,5 +1,6 @@
 //! The GPU path on resident buffers: upload, each kernel, a chain of four
-//! calls in one submission and the same four fused into one shader, readback, at 1M, 10M and 100M elements (fewer
+//! calls in one submission and the same four fused into one shader, readback,
+//! and relu, add and gelu on bf16 buffers, at 1M, 10M and 100M elements (fewer
 //! with `GPU_BENCH_MAX=<n>`; lavapipe, the CPU driver CI has, is slow at
 //! 100M). Throughput is bytes moved to or from device memory.
 //! `cargo bench -p simdwise-benches --features gpu --bench gpu`.
@@ -7,7 +8,8 @@
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use simdwise::runtime::{Gpu, Operand};
+use simdwise::half::bf16;
+use simdwise::runtime::{Format, Gpu, Operand};
 use simdwise_benches::inputs;
 
 fn gpu(c: &mut Criterion) {
@@ -57,6 +59,33 @@ fn gpu(c: &mut Criterion) {
             group.bench_function(BenchmarkId::new(kernel.name(), n), |bench| {
                 bench.iter(|| {
                     gpu.run_buffers(kernel, &ins, &scalars, &out).expect("run");
+                    gpu.finish().expect("finish")
+                })
+            });
+        }
+        // bf16 buffers: half the bytes, converted in the shader.
+        let halves: Vec<bf16> = x.iter().map(|&v| bf16::from_f32(v)).collect();
+        group.throughput(Throughput::Bytes(2 * n as u64));
+        group.bench_function(BenchmarkId::new("upload_bf16", n), |bench| {
+            bench.iter(|| {
+                let buf = gpu.upload(&halves).expect("upload");
+                gpu.finish().expect("finish");
+                buf
+            })
+        });
+        let ha = gpu.upload(&halves).expect("upload");
+        let hb = gpu.upload(&halves).expect("upload");
+        let hout = gpu.zeros_of(Format::Bf16, n).expect("buffer");
+        for kernel in [&simdwise::relu::KERNEL, &simdwise::add::KERNEL, &simdwise::gelu::KERNEL] {
+            let ins = if kernel.inputs().len() == 2 {
+                vec![&ha, &hb]
+            } else {
+                vec![&ha]
+            };
+            group.throughput(Throughput::Bytes(2 * n as u64 * (ins.len() as u64 + 1)));
+            group.bench_function(BenchmarkId::new(format!("{}_bf16", kernel.name()), n), |bench| {
+                bench.iter(|| {
+                    gpu.run_buffers(kernel, &ins, &[], &hout).expect("run");
                     gpu.finish().expect("finish")
                 })
             });
