@@ -313,6 +313,10 @@ fn variant_tables(targets: &[Box<dyn lower::Target>]) -> TokenStream {
             let (variant, run) = (format.variant(), format_ident!("run_{}", format.name()));
             entry.extend(quote!(.with_half(#rt::Isa::#isa, #rt::Format::#variant, #module::#run)));
         }
+        if let Some(e) = t.half_extension() {
+            let (variant, run) = (e.format.variant(), format_ident!("run_{}_native", e.format.name()));
+            entry.extend(quote!(.with_half_native(#rt::Isa::#isa, #rt::Format::#variant, #module::#run)));
+        }
         match arches.iter_mut().find(|(key, ..)| *key == arch.to_string()) {
             Some((_, _, entries)) => entries.push(entry),
             None => arches.push((arch.to_string(), arch, vec![entry])),

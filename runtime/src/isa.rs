@@ -81,6 +81,23 @@ impl Isa {
         }
     }
 
+    /// Whether the `run_bf16_native` loops run: this CPU has the ISA's
+    /// half-precision extension (AVX-512 BF16 and DQ for AVX-512), and
+    /// `KERNELS_HALF_EXTENSION=off` (read once; for testing the plain loops
+    /// on such a CPU) is not set.
+    pub fn has_half_extension(self) -> bool {
+        #[cfg(target_arch = "x86_64")]
+        if self == Isa::Avx512 {
+            static OFF: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+            let off = *OFF.get_or_init(|| std::env::var_os("KERNELS_HALF_EXTENSION").is_some_and(|v| v == "off"));
+            return !off
+                && self.is_available()
+                && is_x86_feature_detected!("avx512bf16")
+                && is_x86_feature_detected!("avx512dq");
+        }
+        false
+    }
+
     /// An error unless this CPU can run the variant.
     pub fn check_available(self) -> Result<(), KernelError> {
         if self.is_available() {

@@ -58,6 +58,15 @@ pub struct HalfArgs {
 /// multiple of the ISA's lanes, and the CPU must have the variant's ISA.
 pub type HalfFn = unsafe fn(&HalfArgs);
 
+/// The table column of a half format.
+const fn half_slot(format: Format) -> usize {
+    match format {
+        Format::F16 => 0,
+        Format::Bf16 => 1,
+        Format::F32 => panic!("a half-precision loop takes f16 or bf16"),
+    }
+}
+
 /// A generated variant.
 ///
 /// # Safety
@@ -73,6 +82,8 @@ pub struct Variants {
     streaming: [Option<VariantFn>; Isa::COUNT],
     /// By ISA, then f16 and bf16.
     half: [[Option<HalfFn>; 2]; Isa::COUNT],
+    /// The same, compiled with the ISA's half-precision extension.
+    half_native: [[Option<HalfFn>; 2]; Isa::COUNT],
 }
 
 impl Variants {
@@ -89,6 +100,7 @@ impl Variants {
             table,
             streaming: [None; Isa::COUNT],
             half: [[None; 2]; Isa::COUNT],
+            half_native: [[None; 2]; Isa::COUNT],
         }
     }
 
@@ -117,22 +129,31 @@ impl Variants {
     /// # Safety
     /// As for [`Variants::with`], for [`HalfArgs`] of `format` values.
     pub const unsafe fn with_half(mut self, isa: Isa, format: Format, run: HalfFn) -> Variants {
-        match format {
-            Format::F16 => self.half[isa as usize][0] = Some(run),
-            Format::Bf16 => self.half[isa as usize][1] = Some(run),
-            Format::F32 => panic!("with_half takes f16 or bf16"),
-        }
+        self.half[isa as usize][half_slot(format)] = Some(run);
         self
     }
 
-    /// The half-precision loop of `isa` on `format` data, if generated.
+    /// Adds the loop of `isa` on `format` data compiled with the ISA's
+    /// half-precision extension ([`Isa::has_half_extension`]).
+    ///
+    /// # Safety
+    /// As for [`Variants::with_half`]; `run` may also need the extension's
+    /// features (the runtime checks them before every call).
+    pub const unsafe fn with_half_native(mut self, isa: Isa, format: Format, run: HalfFn) -> Variants {
+        self.half_native[isa as usize][half_slot(format)] = Some(run);
+        self
+    }
+
+    /// The half-precision loop of `isa` on `format` data, if generated: the
+    /// one with the ISA's extension where this CPU has it.
     #[inline]
     pub(crate) fn get_half(&self, isa: Isa, format: Format) -> Option<HalfFn> {
-        match format {
-            Format::F16 => self.half[isa as usize][0],
-            Format::Bf16 => self.half[isa as usize][1],
-            Format::F32 => None,
+        if format == Format::F32 {
+            return None;
         }
+        let slot = half_slot(format);
+        let native = self.half_native[isa as usize][slot].filter(|_| isa.has_half_extension());
+        native.or(self.half[isa as usize][slot])
     }
 
     #[inline]

@@ -5,7 +5,7 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
-use super::{HalfFormat, MaskedTail, NativeLdexp, StreamingStores, Target, padded, x86};
+use super::{HalfExtension, HalfFormat, MaskedTail, NativeLdexp, StreamingStores, Target, padded, x86};
 use crate::ir::{BinOp, CmpOp, MaskOp, UnOp};
 
 pub struct Avx512;
@@ -27,6 +27,14 @@ impl Target for Avx512 {
     }
     fn features(&self) -> Option<&'static str> {
         Some("avx512f")
+    }
+    /// `vcvtneps2bf16` (AVX-512 BF16; DQ for the subnormal check).
+    fn half_extension(&self) -> Option<HalfExtension> {
+        Some(HalfExtension {
+            format: HalfFormat::Bf16,
+            features: "avx512bf16,avx512dq",
+            module: "avx512bf16",
+        })
     }
     fn half_formats(&self) -> &'static [HalfFormat] {
         &HalfFormat::ALL

@@ -57,6 +57,11 @@ pub trait Target {
     fn half_formats(&self) -> &'static [HalfFormat] {
         &[]
     }
+    /// An ISA extension with a conversion of its own, for a second loop that
+    /// the runtime runs where the CPU has the extension.
+    fn half_extension(&self) -> Option<HalfExtension> {
+        None
+    }
     fn unary(&self, op: UnOp, a: &Ident) -> TokenStream;
     fn binary(&self, op: BinOp, a: &Ident, b: &Ident) -> TokenStream;
     /// `a * b + c`, fused where the target has FMA.
@@ -192,6 +197,14 @@ impl HalfFormat {
     pub fn variant(self) -> Ident {
         format_ident!("{}", if self == HalfFormat::F16 { "F16" } else { "Bf16" })
     }
+}
+
+/// A half-precision loop compiled with an ISA extension: its format, the
+/// extra target features, and its `simdwise_runtime::lanes` module.
+pub struct HalfExtension {
+    pub format: HalfFormat,
+    pub features: &'static str,
+    pub module: &'static str,
 }
 
 /// The targets every kernel is generated for, in ascending order of preference.
@@ -513,7 +526,7 @@ fn mul_lo(t: &dyn Target, a: &Ident, b: &Ident) -> TokenStream {
 fn loop_parts<'a>(
     k: &'a Kernel,
     t: &'a dyn Target,
-    half: Option<HalfFormat>,
+    half: Option<(HalfFormat, &'a str)>,
 ) -> (
     TokenStream,
     TokenStream,
@@ -569,8 +582,8 @@ fn loop_parts<'a>(
                     let v = local(&format!("{}_{suffix}", p.name));
                     let ptr = &ptrs[si];
                     let load = match half {
-                        Some(format) => {
-                            let load = half_fn(t, "load", format);
+                        Some((format, module)) => {
+                            let load = half_fn(module, "load", format);
                             quote!(#load(#ptr.add(#at)))
                         }
                         None => t.load(quote!(#ptr.add(#at))),
@@ -587,8 +600,8 @@ fn loop_parts<'a>(
         }
         let r = local(&format!("r_{suffix}"));
         let store = match (t.streaming(), half) {
-            (_, Some(format)) => {
-                let store = half_fn(t, "store", format);
+            (_, Some((format, module))) => {
+                let store = half_fn(module, "store", format);
                 quote!(#store(#dst.add(#at), #r))
             }
             (Some(nt), None) if streaming => nt.store(quote!(#dst.add(#at)), quote!(#r)),
@@ -744,30 +757,39 @@ fn run_stream_fn(k: &Kernel, t: &dyn Target) -> TokenStream {
     }
 }
 
-/// The last `len % lanes` elements through the same `eval`: masked loads and
-/// stores where the ISA has them, otherwise a padded stack buffer. The lanes
-/// past the end repeat the tail's first element, a real input, so that a
-/// `rare` branch runs only where some element needs it (zeros sent silu's
-/// tail through its f64 path on every call).
-/// The runtime's load or store of one vector of `format` values for `t`.
-fn half_fn(t: &dyn Target, op: &str, format: HalfFormat) -> TokenStream {
-    let (module, name) = (format_ident!("{}", t.name()), format_ident!("{op}_{}", format.name()));
+/// The runtime's load or store of one vector of `format` values, from its
+/// `lanes::<module>`.
+fn half_fn(module: &str, op: &str, format: HalfFormat) -> TokenStream {
+    let (module, name) = (format_ident!("{module}"), format_ident!("{op}_{}", format.name()));
     quote!(::simdwise_runtime::lanes::#module::#name)
 }
 
 /// `run_f16` / `run_bf16`: the loop on half-precision inputs and output,
 /// converting in registers (no pass over memory of its own). Whole vectors
 /// only: the runtime hands it a multiple of the lanes and the rest to the
-/// tiled path.
+/// tiled path. Where the ISA has an extension with its own conversion
+/// (`half_extension`), a second loop compiled with it (`run_bf16_native`).
 fn run_half_fns(k: &Kernel, t: &dyn Target) -> TokenStream {
-    let features = t.features().unwrap_or_default();
+    let base = t.features().unwrap_or_default();
+    let loops = t
+        .half_formats()
+        .iter()
+        .map(|&format| (format, format.name().to_owned(), t.name(), base.to_owned()))
+        .chain(t.half_extension().map(|e| {
+            (
+                e.format,
+                format!("{}_native", e.format.name()),
+                e.module,
+                format!("{base},{}", e.features),
+            )
+        }));
     let lanes = t.lanes();
     let (len, idx) = (local("len"), local("idx"));
-    let fns = t.half_formats().iter().map(|&format| {
-        let (setup, _, unrolled, step) = loop_parts(k, t, Some(format));
+    let fns = loops.map(|(format, suffix, module, features)| {
+        let (setup, _, unrolled, step) = loop_parts(k, t, Some((format, module)));
         let main = unrolled(false);
         let (load, eval, store) = step(0, quote!(#idx), false);
-        let name = format_ident!("run_{}", format.name());
+        let name = format_ident!("run_{suffix}");
         let doc = format!(
             "The loop on {} inputs and output, whole vectors of {lanes} lanes.",
             format.name()
@@ -801,6 +823,11 @@ fn run_half_fns(k: &Kernel, t: &dyn Target) -> TokenStream {
     quote!(#(#fns)*)
 }
 
+/// The last `len % lanes` elements through the same `eval`: masked loads and
+/// stores where the ISA has them, otherwise a padded stack buffer. The lanes
+/// past the end repeat the tail's first element, a real input, so that a
+/// `rare` branch runs only where some element needs it (zeros sent silu's
+/// tail through its f64 path on every call).
 fn tail(k: &Kernel, t: &dyn Target, stream_ptrs: &[Ident], scalars: &[Ident]) -> TokenStream {
     let (len, idx, dst, rest) = (local("len"), local("idx"), local("dst"), local("rest"));
     let lanes = t.lanes();

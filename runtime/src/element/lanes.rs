@@ -8,8 +8,9 @@
 //! bf16 is the top half of an f32: loads shift, stores round by integer
 //! addition and keep NaN quiet (so no payload rounds to infinity). f16 uses
 //! the ISA's conversions (F16C's and AVX-512F's `vcvtph2ps`/`vcvtps2ph`,
-//! NEON's `fcvtl`/`fcvtn`). `vcvtneps2bf16` is not used: it needs AVX-512 BF16 and
-//! reads subnormal inputs as zero.
+//! NEON's `fcvtl`/`fcvtn`). `avx512bf16` stores with `vcvtneps2bf16`, which
+//! reads subnormal inputs as zero: a vector holding one goes through the
+//! shifts instead.
 
 #[cfg(target_arch = "x86_64")]
 pub mod avx512 {
@@ -59,6 +60,29 @@ pub mod avx512 {
             let nan = _mm512_cmp_ps_mask::<_CMP_UNORD_Q>(value, value);
             let r = _mm512_mask_or_epi32(rounded, nan, high, _mm512_set1_epi32(0x40));
             _mm256_storeu_si256(ptr.cast(), _mm512_cvtepi32_epi16(r))
+        }
+    }
+}
+
+/// AVX-512 with its BF16 and DQ extensions.
+#[cfg(target_arch = "x86_64")]
+pub mod avx512bf16 {
+    use core::arch::x86_64::*;
+
+    pub use super::avx512::load_bf16;
+
+    /// # Safety
+    /// `ptr` is writable for 16 values; the CPU has AVX-512 F, BF16 and DQ.
+    #[inline(always)]
+    pub unsafe fn store_bf16(ptr: *mut u16, value: __m512) {
+        // SAFETY: as the caller guarantees.
+        unsafe {
+            if _mm512_fpclass_ps_mask::<0x20>(value) == 0 {
+                let r: __m256i = core::mem::transmute(_mm512_cvtneps_pbh(value));
+                _mm256_storeu_si256(ptr.cast(), r)
+            } else {
+                super::avx512::store_bf16(ptr, value)
+            }
         }
     }
 }
