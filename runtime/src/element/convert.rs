@@ -2,12 +2,12 @@
 //! instructions of the ISA whose variant runs the call (so the exhaustive
 //! tests of each variant also test its conversions):
 //!
-//! | ISA     | f16                                 | bf16 widen   | bf16 narrow                                |
-//! |---------|-------------------------------------|--------------|--------------------------------------------|
-//! | AVX-512 | `vcvtph2ps`/`vcvtps2ph`, 16 lanes   | shift        | `vcvtneps2bf16` (AVX-512 BF16), else shift |
-//! | AVX2    | F16C, 8 lanes                       | shift        | shift                                      |
-//! | NEON    | `fcvtl`/`fcvtn` (`vcvt_f32_f16`)    | shift        | shift                                      |
-//! | others  | `half`'s conversions                | shift        | shift                                      |
+//! | ISA     | f16                                 | bf16 widen | bf16 narrow                                    |
+//! |---------|-------------------------------------|------------|------------------------------------------------|
+//! | AVX-512 | `vcvtph2ps`/`vcvtps2ph`, 16 lanes   | shift      | `vcvtneps2bf16` (`has_half_extension`), else shift |
+//! | AVX2    | F16C, 8 lanes                       | shift      | shift                                          |
+//! | NEON    | `fcvtl`/`fcvtn`                     | shift      | shift                                          |
+//! | others  | `half`'s conversions                | shift      | shift                                          |
 //!
 //! "shift": integer operations in loops the compiler vectorizes for the ISA.
 //! Every narrowing rounds once to nearest-even; NaN stays NaN, overflow gives
@@ -60,9 +60,9 @@ pub(super) fn widen_bf16(isa: Isa, src: &[bf16], dst: &mut [f32]) {
 pub(super) fn narrow_bf16(isa: Isa, src: &[f32], dst: &mut [bf16]) {
     match isa {
         #[cfg(target_arch = "x86_64")]
-        Isa::Avx512 if x86::has_avx512_bf16() => {
+        Isa::Avx512 if isa.has_half_extension() => {
             // SAFETY: `isa` is available (AVX-512 F) and the CPU has AVX-512
-            // BF16 (checked in the guard).
+            // BF16 (the guard checked it).
             unsafe { x86::narrow_bf16_avx512_bf16(src, dst) }
         }
         #[cfg(target_arch = "x86_64")]
@@ -113,10 +113,6 @@ mod x86 {
     use half::{bf16, f16};
 
     use super::{narrow_bf16_loop, widen_bf16_loop};
-
-    pub(super) fn has_avx512_bf16() -> bool {
-        is_x86_feature_detected!("avx512bf16")
-    }
 
     #[target_feature(enable = "avx512f")]
     pub(super) fn widen_bf16_avx512(src: &[bf16], dst: &mut [f32]) {
