@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{Rng, cases, special_values};
+use common::{HalfPrecision, Rng, cases, special_values};
 use simdwise::half::{bf16, f16};
 use simdwise::reference::SCALAR_ARG;
 use simdwise::runtime::{Element, Format, Gpu, GpuBuffer, KernelError, Operand};
@@ -357,22 +357,8 @@ fn half_cases(gpu: &Gpu, cases: &[common::Case]) -> Vec<(&'static str, Result<()
     for case in cases {
         for format in [Format::F16, Format::Bf16] {
             let outcome = match format {
-                Format::F16 => every_half_value(
-                    gpu,
-                    case,
-                    f16::from_bits,
-                    |x| f16::from_f64(x).to_f64(),
-                    10,
-                    6.103515625e-5,
-                ),
-                _ => every_half_value(
-                    gpu,
-                    case,
-                    bf16::from_bits,
-                    |x| bf16::from_f64(x).to_f64(),
-                    7,
-                    1.1754943508222875e-38,
-                ),
+                Format::F16 => every_half_value(gpu, case, f16::from_bits, HalfPrecision::F16),
+                _ => every_half_value(gpu, case, bf16::from_bits, HalfPrecision::BF16),
             };
             let outcome = outcome.map(|(worst, flushed)| {
                 println!(
@@ -396,9 +382,7 @@ fn every_half_value<T: Element + Into<f32>>(
     gpu: &Gpu,
     case: &common::Case,
     from_bits: fn(u16) -> T,
-    round: fn(f64) -> f64,
-    mantissa: i32,
-    min_normal: f64,
+    precision: HalfPrecision,
 ) -> Result<(f64, usize), String> {
     let err = |e: KernelError| e.to_string();
     let values: Vec<T> = (0..=u16::MAX).map(from_bits).collect();
@@ -412,25 +396,8 @@ fn every_half_value<T: Element + Into<f32>>(
     gpu.run_buffers(case.kernel, &inputs, &scalars, &out).map_err(err)?;
     let mut got = values.clone();
     gpu.read(&out, &mut got).map_err(err)?;
-    let bound = 0.5 + gpu_bound(case.kernel) * 2f64.powi(mantissa - 23) + 1e-9;
-    let ulps = |got: f64, want: f64| {
-        let rounded = round(want);
-        if want.is_nan() || got.is_nan() {
-            return if want.is_nan() && got.is_nan() {
-                0.0
-            } else {
-                f64::INFINITY
-            };
-        }
-        if rounded.is_infinite() || got.is_infinite() {
-            return if got == rounded { 0.0 } else { f64::INFINITY };
-        }
-        if got == 0.0 && want == 0.0 && got.is_sign_negative() != want.is_sign_negative() {
-            return f64::INFINITY;
-        }
-        let exponent = rounded.abs().max(min_normal).log2().floor() as i32;
-        (got - want).abs() / 2f64.powi(exponent - mantissa)
-    };
+    let bound = precision.bound(gpu_bound(case.kernel));
+    let ulps = |got: f64, want: f64| precision.ulp_error(got, want);
     let (mut worst, mut flushed) = (0.0f64, 0);
     for i in 0..values.len() {
         let args: Vec<f64> = [values[i], reversed[i]][..case.kernel.inputs().len()]

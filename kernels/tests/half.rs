@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::cases;
+use common::{HalfPrecision, cases};
 use libtest_mimic::{Arguments, Failed, Trial};
 use simdwise::Isa;
 use simdwise::half::{bf16, f16};
@@ -20,51 +20,21 @@ use simdwise::runtime::{Element, Source, Target, run_elements_with_isa};
 /// f32) on every value of a format.
 type Values = (Vec<f32>, Vec<f32>, Vec<f32>);
 
-/// A half format: its name, mantissa bits and smallest normal; the kernel on
-/// each of its values, and rounding to it.
+/// A half format: its precision, and the kernel on each of its values.
 #[derive(Clone, Copy)]
 struct Format {
-    name: &'static str,
-    mantissa: i32,
-    min_normal: f64,
+    precision: HalfPrecision,
     every_value: fn(&'static simdwise::Kernel, Isa) -> Result<Values, Failed>,
-    round: fn(f64) -> f64,
 }
 
 const F16: Format = Format {
-    name: "f16",
-    mantissa: 10,
-    min_normal: 6.103515625e-5,
+    precision: HalfPrecision::F16,
     every_value: |kernel, isa| every_value(kernel, isa, f16::from_bits, f16::to_f32),
-    round: |x| f16::from_f64(x).to_f64(),
 };
 const BF16: Format = Format {
-    name: "bf16",
-    mantissa: 7,
-    min_normal: 1.1754943508222875e-38,
+    precision: HalfPrecision::BF16,
     every_value: |kernel, isa| every_value(kernel, isa, bf16::from_bits, bf16::to_f32),
-    round: |x| bf16::from_f64(x).to_f64(),
 };
-
-/// The error of `got` against the exact `want`, in ulps of `format` at the
-/// correctly rounded result (`rounded`, `want` in the format).
-fn half_ulp_error(format: Format, got: f64, want: f64, rounded: f64) -> f64 {
-    if want.is_nan() || got.is_nan() {
-        return if want.is_nan() && got.is_nan() {
-            0.0
-        } else {
-            f64::INFINITY
-        };
-    }
-    if rounded.is_infinite() || got.is_infinite() {
-        return if got == rounded { 0.0 } else { f64::INFINITY };
-    }
-    if got == 0.0 && want == 0.0 && got.is_sign_negative() != want.is_sign_negative() {
-        return f64::INFINITY;
-    }
-    let exponent = rounded.abs().max(format.min_normal).log2().floor() as i32;
-    (got - want).abs() / 2f64.powi(exponent - format.mantissa)
-}
 
 /// The kernel on all 65,536 values of a format (binary kernels pair each
 /// with the values in reverse order), widened to f32.
@@ -93,14 +63,14 @@ fn every_value<T: Element>(
 
 fn check(case: &common::Case, isa: Isa, format: Format) -> Result<(), Failed> {
     let (widened, reversed_widened, results) = (format.every_value)(case.kernel, isa)?;
-    let bound = 0.5 + f64::from(case.kernel.max_ulp()) * 2f64.powi(format.mantissa - 23) + 1e-9;
+    let precision = format.precision;
+    let bound = precision.bound(f64::from(case.kernel.max_ulp()));
     let (mut worst, mut at, mut rounded_once) = (0.0f64, 0usize, 0usize);
     for i in 0..widened.len() {
         let args = [f64::from(widened[i]), f64::from(reversed_widened[i])];
         let want = (case.reference)(&args[..case.kernel.inputs().len()]);
-        let rounded = (format.round)(want);
-        let err = half_ulp_error(format, f64::from(results[i]), want, rounded);
-        if f64::from(results[i]) == rounded || (results[i].is_nan() && want.is_nan()) {
+        let err = precision.ulp_error(f64::from(results[i]), want);
+        if f64::from(results[i]) == (precision.round)(want) || (results[i].is_nan() && want.is_nan()) {
             rounded_once += 1;
         }
         if err > worst {
@@ -110,7 +80,7 @@ fn check(case: &common::Case, isa: Isa, format: Format) -> Result<(), Failed> {
     if worst > bound {
         return Err(format!(
             "{}: {worst:.4} ulp at {:?} (got {:e}), bound {bound:.4}",
-            format.name,
+            precision.name,
             &[widened[at], reversed_widened[at]][..case.kernel.inputs().len()],
             results[at]
         )
@@ -120,7 +90,7 @@ fn check(case: &common::Case, isa: Isa, format: Format) -> Result<(), Failed> {
         "{} {} {}: worst {worst:.5} ulp, correctly rounded {rounded_once} of 65536",
         case.kernel.name(),
         isa.name(),
-        format.name
+        precision.name
     );
     Ok(())
 }
@@ -239,7 +209,12 @@ fn main() {
     for case in cases() {
         for isa in case.kernel.isas() {
             for format in [F16, BF16] {
-                let name = format!("half::{}::{}::{}", case.kernel.name(), isa.name(), format.name);
+                let name = format!(
+                    "half::{}::{}::{}",
+                    case.kernel.name(),
+                    isa.name(),
+                    format.precision.name
+                );
                 let trial = Trial::test(name, move || check(&case, isa, format));
                 trials.push(if isa.is_available() {
                     trial

@@ -147,3 +147,57 @@ pub fn per_isa_trials(properties: &[(&'static str, Property)]) -> Vec<Trial> {
     }
     trials
 }
+
+/// A half format's precision, for errors in its ulps: its name, mantissa
+/// bits, smallest normal, and rounding to it (from the exact f64 result).
+#[derive(Clone, Copy)]
+pub struct HalfPrecision {
+    pub name: &'static str,
+    pub mantissa: i32,
+    pub min_normal: f64,
+    pub round: fn(f64) -> f64,
+}
+
+impl HalfPrecision {
+    pub const F16: HalfPrecision = HalfPrecision {
+        name: "f16",
+        mantissa: 10,
+        min_normal: 6.103515625e-5,
+        round: |x| simdwise::half::f16::from_f64(x).to_f64(),
+    };
+    pub const BF16: HalfPrecision = HalfPrecision {
+        name: "bf16",
+        mantissa: 7,
+        min_normal: 1.1754943508222875e-38,
+        round: |x| simdwise::half::bf16::from_f64(x).to_f64(),
+    };
+
+    /// Computation is f32 and the store rounds once, so a kernel within
+    /// `f32_ulps` is within 0.5 ulp of this format plus `f32_ulps` scaled
+    /// down by the difference in precision.
+    pub fn bound(self, f32_ulps: f64) -> f64 {
+        0.5 + f32_ulps * 2f64.powi(self.mantissa - 23) + 1e-9
+    }
+
+    /// The error of `got` against the exact `want`, in ulps of this format
+    /// at the correctly rounded result. NaN must meet NaN, an infinite
+    /// result must be matched exactly, a zero must carry the exact zero's sign.
+    pub fn ulp_error(self, got: f64, want: f64) -> f64 {
+        let rounded = (self.round)(want);
+        if want.is_nan() || got.is_nan() {
+            return if want.is_nan() && got.is_nan() {
+                0.0
+            } else {
+                f64::INFINITY
+            };
+        }
+        if rounded.is_infinite() || got.is_infinite() {
+            return if got == rounded { 0.0 } else { f64::INFINITY };
+        }
+        if got == 0.0 && want == 0.0 && got.is_sign_negative() != want.is_sign_negative() {
+            return f64::INFINITY;
+        }
+        let exponent = rounded.abs().max(self.min_normal).log2().floor() as i32;
+        (got - want).abs() / 2f64.powi(exponent - self.mantissa)
+    }
+}
