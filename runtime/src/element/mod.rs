@@ -157,12 +157,11 @@ impl<'a> Source<'a> {
         }
     }
 
-    /// The half format of the values, if not f32.
-    fn format(&self) -> Option<Format> {
+    fn format(&self) -> Format {
         match self {
-            Source::F32(_) => None,
-            Source::F16(_) => Some(Format::F16),
-            Source::Bf16(_) => Some(Format::Bf16),
+            Source::F32(_) => Format::F32,
+            Source::F16(_) => Format::F16,
+            Source::Bf16(_) => Format::Bf16,
         }
     }
 
@@ -208,8 +207,7 @@ impl Target<'_> {
         self.len() == 0
     }
 
-    /// The half format of the values, if not f32.
-    fn format(&self) -> Option<Format> {
+    fn format(&self) -> Format {
         self.as_source().format()
     }
 
@@ -327,10 +325,9 @@ fn mixed(
 ) -> Result<(), KernelError> {
     let len = out.len();
     check_arguments(kernel, in_place, inputs.iter().map(Source::len), scalars, len)?;
-    let half = out.format().and_then(|format| {
-        let alike = inputs.iter().all(|s| s.format() == Some(format));
-        kernel.variants().get_half(isa, format).filter(|_| alike)
-    });
+    let format = out.format();
+    let alike = inputs.iter().all(|s| s.format() == format);
+    let half = kernel.variants().get_half(isa, format).filter(|_| alike);
     let call = Call {
         kernel,
         isa,
