@@ -118,6 +118,17 @@ fn mixed_calls() -> Result<(), Failed> {
     if let Some(i) = (0..n).find(|&i| narrow[i] != bf16::from_f32(want[i])) {
         return Err(format!("f32 in, bf16 out, element {i}: {} vs {}", narrow[i], want[i]).into());
     }
+    // f16 through the tiles both ways: bf16 in, f16 out, and back to f32.
+    let mut half = vec![f16::ZERO; n];
+    simdwise::gelu(&x, &mut half)?;
+    if let Some(i) = (0..n).find(|&i| half[i] != f16::from_f32(want[i])) {
+        return Err(format!("bf16 in, f16 out, element {i}: {} vs {}", half[i], want[i]).into());
+    }
+    let mut relu = vec![0.0f32; n];
+    simdwise::relu(&half, &mut relu)?;
+    if let Some(i) = (0..n).find(|&i| relu[i] != half[i].to_f32().max(0.0)) {
+        return Err(format!("f16 in, f32 out, element {i}: {} vs {}", relu[i], half[i]).into());
+    }
     let mut io = x.clone();
     simdwise::gelu::in_place(&mut io)?;
     if io != narrow {

@@ -62,7 +62,7 @@ pub(super) fn narrow_bf16(isa: Isa, src: &[f32], dst: &mut [bf16]) {
         #[cfg(target_arch = "x86_64")]
         Isa::Avx512 if isa.has_half_extension() => {
             // SAFETY: `isa` is available (AVX-512 F) and the CPU has AVX-512
-            // BF16 (the guard checked it).
+            // BF16 and DQ (the guard checked them).
             unsafe { x86::narrow_bf16_avx512_bf16(src, dst) }
         }
         #[cfg(target_arch = "x86_64")]
@@ -106,13 +106,50 @@ pub(super) fn narrow_f16(isa: Isa, src: &[f32], dst: &mut [f16]) {
     }
 }
 
+/// `vector` on each run of `lanes` values of `src` and `dst` (slices of
+/// exactly that length), `rest` on what remains.
+#[inline(always)]
+fn by_vectors<S, D>(
+    src: &[S],
+    dst: &mut [D],
+    lanes: usize,
+    vector: impl Fn(&[S], &mut [D]),
+    rest: impl FnOnce(&[S], &mut [D]),
+) {
+    let n = src.len().min(dst.len());
+    let whole = n / lanes * lanes;
+    for (s, d) in src[..whole]
+        .chunks_exact(lanes)
+        .zip(dst[..whole].chunks_exact_mut(lanes))
+    {
+        vector(s, d);
+    }
+    rest(&src[whole..n], &mut dst[whole..n]);
+}
+
+/// One value at a time, for the tails of the vector loops.
+fn widen_f16_each(src: &[f16], dst: &mut [f32]) {
+    for (d, s) in dst.iter_mut().zip(src) {
+        *d = s.to_f32();
+    }
+}
+
+fn narrow_f16_each(src: &[f32], dst: &mut [f16]) {
+    for (d, s) in dst.iter_mut().zip(src) {
+        *d = f16::from_f32(*s);
+    }
+}
+
+/// The vector loops call the generated loops' own conversions
+/// (`element::lanes`), so each conversion is written once per ISA.
 #[cfg(target_arch = "x86_64")]
 mod x86 {
-    use core::arch::x86_64::*;
+    use core::arch::x86_64::{_mm256_loadu_ps, _mm256_storeu_ps, _mm512_loadu_ps, _mm512_storeu_ps};
 
     use half::{bf16, f16};
 
-    use super::{narrow_bf16_loop, widen_bf16_loop};
+    use super::{by_vectors, narrow_bf16_loop, narrow_f16_each, widen_bf16_loop, widen_f16_each};
+    use crate::element::lanes::{avx2, avx512, avx512bf16};
 
     #[target_feature(enable = "avx512f")]
     pub(super) fn widen_bf16_avx512(src: &[bf16], dst: &mut [f32]) {
@@ -134,149 +171,79 @@ mod x86 {
         narrow_bf16_loop(src, dst)
     }
 
-    /// `vcvtneps2bf16` rounds to nearest-even and keeps NaN, but reads a
-    /// subnormal input as zero; a vector with one goes through the shifts.
-    #[target_feature(enable = "avx512f,avx512bf16")]
+    #[target_feature(enable = "avx512f,avx512bf16,avx512dq")]
     pub(super) fn narrow_bf16_avx512_bf16(src: &[f32], dst: &mut [bf16]) {
-        let n = src.len().min(dst.len());
-        let mut i = 0;
-        let one = _mm512_set1_epi32(1);
-        let below_normal = _mm512_set1_epi32(0x007f_ffff);
-        let magnitude = _mm512_set1_epi32(0x7fff_ffff);
-        while i + 16 <= n {
-            // SAFETY: `i + 16 <= n`, within both slices.
-            unsafe {
-                let v = _mm512_loadu_ps(src.as_ptr().add(i));
-                let bits = _mm512_and_si512(_mm512_castps_si512(v), magnitude);
-                // |bits| - 1 below 0x7fffff unsigned: exactly the subnormals.
-                let subnormal = _mm512_cmplt_epu32_mask(_mm512_sub_epi32(bits, one), below_normal);
-                if subnormal == 0 {
-                    let r: __m256i = core::mem::transmute(_mm512_cvtneps_pbh(v));
-                    _mm256_storeu_si256(dst.as_mut_ptr().add(i).cast(), r);
-                } else {
-                    narrow_bf16_loop(&src[i..i + 16], &mut dst[i..i + 16]);
-                }
-            }
-            i += 16;
-        }
-        narrow_bf16_loop(&src[i..n], &mut dst[i..n]);
+        let vector = |s: &[f32], d: &mut [bf16]| {
+            // SAFETY: `by_vectors` passes 16 values each; this function runs
+            // with the features `store_bf16` needs.
+            unsafe { avx512bf16::store_bf16(d.as_mut_ptr().cast(), _mm512_loadu_ps(s.as_ptr())) }
+        };
+        by_vectors(src, dst, 16, vector, narrow_bf16_loop)
     }
 
     #[target_feature(enable = "avx512f")]
     pub(super) fn widen_f16_avx512(src: &[f16], dst: &mut [f32]) {
-        let n = src.len().min(dst.len());
-        let mut i = 0;
-        while i + 16 <= n {
-            // SAFETY: `i + 16 <= n`, within both slices.
-            unsafe {
-                let h = _mm256_loadu_si256(src.as_ptr().add(i).cast());
-                _mm512_storeu_ps(dst.as_mut_ptr().add(i), _mm512_cvtph_ps(h));
-            }
-            i += 16;
-        }
-        widen_f16_f16c(&src[i..n], &mut dst[i..n]);
+        let vector = |s: &[f16], d: &mut [f32]| {
+            // SAFETY: as in `narrow_bf16_avx512_bf16`.
+            unsafe { _mm512_storeu_ps(d.as_mut_ptr(), avx512::load_f16(s.as_ptr().cast())) }
+        };
+        by_vectors(src, dst, 16, vector, widen_f16_each)
     }
 
     #[target_feature(enable = "avx512f")]
     pub(super) fn narrow_f16_avx512(src: &[f32], dst: &mut [f16]) {
-        let n = src.len().min(dst.len());
-        let mut i = 0;
-        while i + 16 <= n {
-            // SAFETY: `i + 16 <= n`, within both slices.
-            unsafe {
-                let v = _mm512_loadu_ps(src.as_ptr().add(i));
-                let h = _mm512_cvtps_ph::<{ _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC }>(v);
-                _mm256_storeu_si256(dst.as_mut_ptr().add(i).cast(), h);
-            }
-            i += 16;
-        }
-        narrow_f16_f16c(&src[i..n], &mut dst[i..n]);
+        let vector = |s: &[f32], d: &mut [f16]| {
+            // SAFETY: as in `narrow_bf16_avx512_bf16`.
+            unsafe { avx512::store_f16(d.as_mut_ptr().cast(), _mm512_loadu_ps(s.as_ptr())) }
+        };
+        by_vectors(src, dst, 16, vector, narrow_f16_each)
     }
 
-    /// Eight lanes at a time, then one (the tail of a tile).
     #[target_feature(enable = "avx2,f16c")]
     pub(super) fn widen_f16_f16c(src: &[f16], dst: &mut [f32]) {
-        let n = src.len().min(dst.len());
-        let mut i = 0;
-        while i < n {
-            // SAFETY: 8 lanes read/written below `n` where `i + 8 <= n`;
-            // otherwise one element at `i < n`, through a zeroed vector.
-            unsafe {
-                if i + 8 <= n {
-                    let h = _mm_loadu_si128(src.as_ptr().add(i).cast());
-                    _mm256_storeu_ps(dst.as_mut_ptr().add(i), _mm256_cvtph_ps(h));
-                    i += 8;
-                } else {
-                    let h = _mm_cvtsi32_si128(i32::from(src[i].to_bits()));
-                    dst[i] = _mm_cvtss_f32(_mm_cvtph_ps(h));
-                    i += 1;
-                }
-            }
-        }
+        let vector = |s: &[f16], d: &mut [f32]| {
+            // SAFETY: `by_vectors` passes 8 values each; this function runs
+            // with the features `load_f16` needs.
+            unsafe { _mm256_storeu_ps(d.as_mut_ptr(), avx2::load_f16(s.as_ptr().cast())) }
+        };
+        by_vectors(src, dst, 8, vector, widen_f16_each)
     }
 
     #[target_feature(enable = "avx2,f16c")]
     pub(super) fn narrow_f16_f16c(src: &[f32], dst: &mut [f16]) {
-        let n = src.len().min(dst.len());
-        let mut i = 0;
-        while i < n {
+        let vector = |s: &[f32], d: &mut [f16]| {
             // SAFETY: as in `widen_f16_f16c`.
-            unsafe {
-                if i + 8 <= n {
-                    let v = _mm256_loadu_ps(src.as_ptr().add(i));
-                    let h = _mm256_cvtps_ph::<_MM_FROUND_TO_NEAREST_INT>(v);
-                    _mm_storeu_si128(dst.as_mut_ptr().add(i).cast(), h);
-                    i += 8;
-                } else {
-                    let h = _mm_cvtps_ph::<_MM_FROUND_TO_NEAREST_INT>(_mm_set_ss(src[i]));
-                    dst[i] = f16::from_bits(_mm_cvtsi128_si32(h) as u16);
-                    i += 1;
-                }
-            }
-        }
+            unsafe { avx2::store_f16(d.as_mut_ptr().cast(), _mm256_loadu_ps(s.as_ptr())) }
+        };
+        by_vectors(src, dst, 8, vector, narrow_f16_each)
     }
 }
 
 #[cfg(target_arch = "aarch64")]
 mod neon {
+    use core::arch::aarch64::{vld1q_f32, vst1q_f32};
+
     use half::f16;
 
+    use super::{by_vectors, narrow_f16_each, widen_f16_each};
     use crate::element::lanes::neon::{load_f16, store_f16};
 
-    /// `fcvtl`: exact.
     #[target_feature(enable = "neon")]
     pub(super) fn widen_f16(src: &[f16], dst: &mut [f32]) {
-        let n = src.len().min(dst.len());
-        let mut i = 0;
-        while i + 4 <= n {
-            // SAFETY: `i + 4 <= n`, within both slices; this function runs
+        let vector = |s: &[f16], d: &mut [f32]| {
+            // SAFETY: `by_vectors` passes 4 values each; this function runs
             // with NEON.
-            unsafe {
-                let v = load_f16(src.as_ptr().add(i).cast());
-                core::arch::aarch64::vst1q_f32(dst.as_mut_ptr().add(i), v);
-            }
-            i += 4;
-        }
-        for (d, s) in dst[i..n].iter_mut().zip(&src[i..n]) {
-            *d = s.to_f32();
-        }
+            unsafe { vst1q_f32(d.as_mut_ptr(), load_f16(s.as_ptr().cast())) }
+        };
+        by_vectors(src, dst, 4, vector, widen_f16_each)
     }
 
-    /// `fcvtn`, to nearest-even (see `lanes::neon::store_f16`).
     #[target_feature(enable = "neon")]
     pub(super) fn narrow_f16(src: &[f32], dst: &mut [f16]) {
-        let n = src.len().min(dst.len());
-        let mut i = 0;
-        while i + 4 <= n {
+        let vector = |s: &[f32], d: &mut [f16]| {
             // SAFETY: as in `widen_f16`.
-            unsafe {
-                let v = core::arch::aarch64::vld1q_f32(src.as_ptr().add(i));
-                store_f16(dst.as_mut_ptr().add(i).cast(), v);
-            }
-            i += 4;
-        }
-        for (d, s) in dst[i..n].iter_mut().zip(&src[i..n]) {
-            *d = f16::from_f32(*s);
-        }
+            unsafe { store_f16(d.as_mut_ptr().cast(), vld1q_f32(s.as_ptr())) }
+        };
+        by_vectors(src, dst, 4, vector, narrow_f16_each)
     }
 }
