@@ -68,6 +68,32 @@ impl Python {
     }
 }
 
+impl Python {
+    /// Nanoseconds per call of `job` in the worker, measured over `*reps`
+    /// calls; while `*reps` is 0, one probe call chooses it first. `None`
+    /// when the library or op is unavailable there.
+    fn time(&mut self, job: &PyJob, reps: &mut u64, target_s: f64) -> Option<f64> {
+        let (dist, lo, hi) = job.distribution.parts();
+        let mut ask = |reps: u64| {
+            let request = format!(
+                r#"{{"cmd": "time", "lib": "{}", "dtype": "{}", "op": "{}", "n": {}, "reps": {reps}, "arity": {}, "dist": "{dist}", "lo": {lo}, "hi": {hi}, "seed": {SEED}, "alpha": {SCALAR_ARG}}}"#,
+                job.lib,
+                job.dtype,
+                job.kernel.name(),
+                job.n,
+                job.kernel.inputs().len()
+            );
+            self.ask(&request)
+                .ok()
+                .and_then(|r| json_field(&r, "ns_per_call").and_then(|v| v.parse::<f64>().ok()))
+        };
+        if *reps == 0 {
+            *reps = ask(1).map_or(0, |ns| reps_for(ns, target_s));
+        }
+        if *reps == 0 { None } else { ask(*reps) }
+    }
+}
+
 impl Drop for Python {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -90,6 +116,35 @@ fn json_field<'a>(json: &'a str, key: &str) -> Option<&'a str> {
 /// Calls per measurement so that one measurement lasts about `target_s`.
 fn reps_for(ns_per_call: f64, target_s: f64) -> u64 {
     ((target_s * 1e9 / ns_per_call.max(1.0)) as u64).clamp(1, 1_000_000)
+}
+
+/// Nanoseconds per call of `call`, over calls lasting about `target_s`
+/// after a warm-up that is the same as the Python side's: at least one call
+/// and 1 ms.
+fn time_calls(target_s: f64, mut call: impl FnMut()) -> f64 {
+    let warm = Instant::now();
+    call();
+    while warm.elapsed().as_micros() < 1_000 {
+        call();
+    }
+    let probe = Instant::now();
+    call();
+    let reps = reps_for(probe.elapsed().as_nanos() as f64, target_s);
+    let start = Instant::now();
+    for _ in 0..reps {
+        call();
+    }
+    start.elapsed().as_nanos() as f64 / reps as f64
+}
+
+/// What a worker times: a library's op of `kernel` on `n` inputs drawn from
+/// `distribution`, as `dtype` (`float32`, or `bfloat16` for PyTorch).
+struct PyJob<'a> {
+    lib: &'a str,
+    dtype: &'a str,
+    kernel: &'a Kernel,
+    n: usize,
+    distribution: Distribution,
 }
 
 #[derive(Default)]
@@ -294,20 +349,9 @@ fn main() {
                 let data = inputs_from(kernel, n, distribution);
                 let mut out = vec![0.0f32; n];
                 let mut time_ours = |how: Option<(Isa, Option<Plan>)>| {
-                    // Warm-up, the same as the Python side's: at least one call and 1 ms.
-                    let warm = Instant::now();
-                    call_as(kernel, how, &data, &mut out).expect("valid call");
-                    while warm.elapsed().as_micros() < 1_000 {
+                    time_calls(o.target_s, || {
                         call_as(kernel, how, &data, &mut out).expect("valid call");
-                    }
-                    let probe = Instant::now();
-                    call_as(kernel, how, &data, &mut out).expect("valid call");
-                    let reps = reps_for(probe.elapsed().as_nanos() as f64, o.target_s);
-                    let start = Instant::now();
-                    for _ in 0..reps {
-                        call_as(kernel, how, &data, &mut out).expect("valid call");
-                    }
-                    start.elapsed().as_nanos() as f64 / reps as f64
+                    })
                 };
                 let dispatched = simdwise::runtime::isa_for(kernel, n).expect("dispatch ISA");
                 let plans = Plan::choices(kernel, n);
@@ -349,23 +393,14 @@ fn main() {
                         let Some(p) = (if threads == 1 { py_1t.as_mut() } else { py.as_mut() }) else {
                             continue;
                         };
-                        let (dist, lo, hi) = distribution.parts();
-                        let ask = |p: &mut Python, reps: u64| {
-                            let request = format!(
-                                r#"{{"cmd": "time", "lib": "{lib}", "op": "{}", "n": {n}, "reps": {reps}, "arity": {}, "dist": "{dist}", "lo": {lo}, "hi": {hi}, "seed": {SEED}, "alpha": {SCALAR_ARG}}}"#,
-                                kernel.name(),
-                                kernel.inputs().len()
-                            );
-                            p.ask(&request)
-                                .ok()
-                                .and_then(|r| json_field(&r, "ns_per_call").and_then(|v| v.parse::<f64>().ok()))
+                        let job = PyJob {
+                            lib,
+                            dtype: "float32",
+                            kernel,
+                            n,
+                            distribution,
                         };
-                        if py_reps[i] == 0 {
-                            py_reps[i] = ask(p, 1).map_or(0, |ns| reps_for(ns, o.target_s));
-                        }
-                        if py_reps[i] > 0
-                            && let Some(ns) = ask(p, py_reps[i])
-                        {
+                        if let Some(ns) = p.time(&job, &mut py_reps[i], o.target_s) {
                             match (lib, threads) {
                                 ("numpy", _) => &mut cell.numpy,
                                 ("simdwise", _) => &mut cell.python,
@@ -477,7 +512,7 @@ fn half_table(mut py: Option<&mut Python>, o: &Options) -> String {
             let (mut out, mut out_half) = (vec![0.0f32; n], vec![bf16::ZERO; n]);
             let scalars: Vec<f32> = kernel.scalars().iter().map(|_| SCALAR_ARG).collect();
             let mut time = |half: bool| {
-                let mut call = || {
+                time_calls(o.target_s, || {
                     if half {
                         let inputs: Vec<Source> = halves.iter().map(|v| Source::Bf16(v)).collect();
                         run_elements(kernel, &inputs, &scalars, Target::Bf16(&mut out_half))
@@ -486,20 +521,7 @@ fn half_table(mut py: Option<&mut Python>, o: &Options) -> String {
                         run_elements(kernel, &inputs, &scalars, Target::F32(&mut out))
                     }
                     .expect("valid call")
-                };
-                let warm = Instant::now();
-                call();
-                while warm.elapsed().as_micros() < 1_000 {
-                    call();
-                }
-                let probe = Instant::now();
-                call();
-                let reps = reps_for(probe.elapsed().as_nanos() as f64, o.target_s);
-                let start = Instant::now();
-                for _ in 0..reps {
-                    call();
-                }
-                start.elapsed().as_nanos() as f64 / reps as f64
+                })
             };
             let (mut ours, mut ours_half, mut torch_half, mut torch) = (vec![], vec![], vec![], vec![]);
             let mut torch_reps = [0u64; 2];
@@ -513,23 +535,14 @@ fn half_table(mut py: Option<&mut Python>, o: &Options) -> String {
                     .into_iter()
                     .enumerate()
                 {
-                    let (dist, lo, hi) = distribution.parts();
-                    let ask = |p: &mut Python, reps: u64| {
-                        let request = format!(
-                            r#"{{"cmd": "time", "lib": "torch", "dtype": "{dtype}", "op": "{}", "n": {n}, "reps": {reps}, "arity": {}, "dist": "{dist}", "lo": {lo}, "hi": {hi}, "seed": {SEED}, "alpha": {SCALAR_ARG}}}"#,
-                            kernel.name(),
-                            kernel.inputs().len()
-                        );
-                        p.ask(&request)
-                            .ok()
-                            .and_then(|r| json_field(&r, "ns_per_call").and_then(|v| v.parse::<f64>().ok()))
+                    let job = PyJob {
+                        lib: "torch",
+                        dtype,
+                        kernel,
+                        n,
+                        distribution,
                     };
-                    if torch_reps[i] == 0 {
-                        torch_reps[i] = ask(p, 1).map_or(0, |ns| reps_for(ns, o.target_s));
-                    }
-                    if torch_reps[i] > 0
-                        && let Some(ns) = ask(p, torch_reps[i])
-                    {
+                    if let Some(ns) = p.time(&job, &mut torch_reps[i], o.target_s) {
                         samples.push(ns);
                     }
                 }
