@@ -82,7 +82,7 @@ impl Isa {
     }
 
     /// Whether the `run_bf16_native` loops run: this CPU has the ISA's
-    /// half-precision extension (AVX-512 BF16 and DQ for AVX-512), and
+    /// half-precision extension (AVX-512 BF16, BW and DQ for AVX-512), and
     /// `KERNELS_HALF_EXTENSION=off` (read once; for testing the plain loops
     /// on such a CPU) is not set.
     pub fn has_half_extension(self) -> bool {
@@ -93,6 +93,7 @@ impl Isa {
             return !off
                 && self.is_available()
                 && is_x86_feature_detected!("avx512bf16")
+                && is_x86_feature_detected!("avx512bw")
                 && is_x86_feature_detected!("avx512dq");
         }
         false

@@ -28,11 +28,12 @@ impl Target for Avx512 {
     fn features(&self) -> Option<&'static str> {
         Some("avx512f")
     }
-    /// `vcvtneps2bf16` (AVX-512 BF16; DQ for the subnormal check).
+    /// `vcvtne2ps2bf16` (AVX-512 BF16; DQ for the subnormal check, BW for
+    /// the word shuffle and test of the pair store).
     fn half_extension(&self) -> Option<HalfExtension> {
         Some(HalfExtension {
             format: HalfFormat::Bf16,
-            features: "avx512bf16,avx512dq",
+            features: "avx512bf16,avx512bw,avx512dq",
             module: "avx512bf16",
         })
     }

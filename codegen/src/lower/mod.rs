@@ -193,6 +193,14 @@ impl HalfFormat {
         }
     }
 
+    /// Whether the unrolled loop converts this format two vectors at a time
+    /// (`load_bf16x2`, `store_bf16x2`): bf16 widens by a shift or a mask of
+    /// whole registers, and its narrowing merges two vectors' high halves in
+    /// one instruction; f16's conversions take one vector each anyway.
+    pub fn paired(self) -> bool {
+        self == HalfFormat::Bf16
+    }
+
     /// The runtime's `Format` variant.
     pub fn variant(self) -> Ident {
         format_ident!("{}", if self == HalfFormat::F16 { "F16" } else { "Bf16" })
@@ -611,16 +619,34 @@ fn loop_parts<'a>(
     };
     // The unrolled main loop: several vectors per iteration.
     let unrolled_step = step.clone();
+    let dst = local("dst");
     let unrolled = move |streaming: bool| {
+        let at = |off: usize| if off == 0 { quote!(#idx) } else { quote!(#idx + #off) };
         let steps: Vec<_> = (0..unroll)
-            .map(|u| {
-                let off = u * lanes;
-                unrolled_step(u, if off == 0 { quote!(#idx) } else { quote!(#idx + #off) }, streaming)
-            })
+            .map(|u| unrolled_step(u, at(u * lanes), streaming))
             .collect();
-        let loads = steps.iter().map(|s| &s.0);
         let evals = steps.iter().map(|s| &s.1);
-        let stores = steps.iter().map(|s| &s.2);
+        let (loads, stores): (Vec<_>, Vec<_>) = match half.filter(|(f, _)| f.paired() && unroll.is_multiple_of(2)) {
+            // Two vectors per load and store, in the lane order the
+            // runtime's `x2` functions choose: `eval` is element-wise.
+            Some((format, module)) => {
+                let (load, store) = (half_x2_fn(module, "load", format), half_x2_fn(module, "store", format));
+                (0..unroll / 2)
+                    .map(|p| {
+                        let (a, b, at) = (2 * p, 2 * p + 1, at(2 * p * lanes));
+                        let loads = k.streams().map(|p| {
+                            let name = &p.name;
+                            let (va, vb) = (local(&format!("{name}_{a}")), local(&format!("{name}_{b}")));
+                            let ptr = local(&format!("ptr_{name}"));
+                            quote!(let (#va, #vb) = #load(#ptr.add(#at));)
+                        });
+                        let (ra, rb) = (local(&format!("r_{a}")), local(&format!("r_{b}")));
+                        (quote!(#(#loads)*), quote!(#store(#dst.add(#at), #ra, #rb);))
+                    })
+                    .unzip()
+            }
+            None => steps.iter().map(|s| (s.0.clone(), s.2.clone())).unzip(),
+        };
         quote! {
             while #idx + #block <= #len {
                 #(#loads)*
@@ -761,6 +787,12 @@ fn run_stream_fn(k: &Kernel, t: &dyn Target) -> TokenStream {
 /// `lanes::<module>`.
 fn half_fn(module: &str, op: &str, format: HalfFormat) -> TokenStream {
     let (module, name) = (format_ident!("{module}"), format_ident!("{op}_{}", format.name()));
+    quote!(::simdwise_runtime::lanes::#module::#name)
+}
+
+/// The runtime's load or store of two vectors of `format` values.
+fn half_x2_fn(module: &str, op: &str, format: HalfFormat) -> TokenStream {
+    let (module, name) = (format_ident!("{module}"), format_ident!("{op}_{}x2", format.name()));
     quote!(::simdwise_runtime::lanes::#module::#name)
 }
 
