@@ -53,6 +53,9 @@ impl Target for Avx2 {
     fn streaming(&self) -> Option<&dyn StreamingStores> {
         Some(self)
     }
+    fn prefetch(&self, ptr: TokenStream) -> Option<TokenStream> {
+        Some(x86::prefetch(ptr))
+    }
     fn unary(&self, op: UnOp, a: &Ident) -> TokenStream {
         match op {
             UnOp::Neg => quote!(_mm256_xor_ps(#a, _mm256_set1_ps(-0.0))),

@@ -67,6 +67,9 @@ impl Target for Avx512 {
     fn streaming(&self) -> Option<&dyn StreamingStores> {
         Some(self)
     }
+    fn prefetch(&self, ptr: TokenStream) -> Option<TokenStream> {
+        Some(x86::prefetch(ptr))
+    }
     fn unary(&self, op: UnOp, a: &Ident) -> TokenStream {
         match op {
             // Exact, and LLVM reads it as a negation (folded into

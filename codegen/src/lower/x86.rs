@@ -1,11 +1,17 @@
-//! What the three x86 targets share, parameterised by register width: the
-//! f64-lane operations, spelled `_mm_*_pd`, `_mm256_*_pd` or `_mm512_*_pd`.
+//! What the three x86 targets share: the prefetch, and, parameterised by
+//! register width, the f64-lane operations, spelled `_mm_*_pd`, `_mm256_*_pd`
+//! or `_mm512_*_pd`.
 //! A target overrides only what its width lacks (AVX-512F has no `xor_pd`).
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use crate::ir::{BinOp, UnOp};
+
+/// The SSE prefetch every x86 target has, into all cache levels.
+pub fn prefetch(ptr: TokenStream) -> TokenStream {
+    quote!(_mm_prefetch::<_MM_HINT_T0>(#ptr.cast::<i8>()))
+}
 
 /// Packed doubles in registers of `bits` bits, intrinsics named `prefix_*`.
 pub struct PackedDouble {
