@@ -596,7 +596,7 @@ fn loop_parts<'a>(
                     let ptr = &ptrs[si];
                     let load = match half {
                         Some((format, module)) => {
-                            let load = half_fn(module, "load", format);
+                            let load = half_fn(module, "load", format, "");
                             quote!(#load(#ptr.add(#at)))
                         }
                         None => t.load(quote!(#ptr.add(#at))),
@@ -614,7 +614,7 @@ fn loop_parts<'a>(
         let r = local(&format!("r_{suffix}"));
         let store = match (t.streaming(), half) {
             (_, Some((format, module))) => {
-                let store = half_fn(module, "store", format);
+                let store = half_fn(module, "store", format, "");
                 quote!(#store(#dst.add(#at), #r))
             }
             (Some(nt), None) if streaming => nt.store(quote!(#dst.add(#at)), quote!(#r)),
@@ -649,10 +649,10 @@ fn loop_parts<'a>(
             // Two vectors per load and store, in the lane order the
             // runtime's `x2` functions choose: `eval` is element-wise.
             Some((format, module)) => {
-                let (load, store) = (half_x2_fn(module, "load", format), half_x2_fn(module, "store", format));
+                let (load, store) = (half_fn(module, "load", format, "x2"), half_fn(module, "store", format, "x2"));
                 (0..unroll / 2)
-                    .map(|p| {
-                        let (a, b, at) = (2 * p, 2 * p + 1, at(2 * p * lanes));
+                    .map(|pair| {
+                        let (a, b, at) = (2 * pair, 2 * pair + 1, at(2 * pair * lanes));
                         let loads = k.streams().map(|p| {
                             let name = &p.name;
                             let (va, vb) = (local(&format!("{name}_{a}")), local(&format!("{name}_{b}")));
@@ -803,16 +803,10 @@ fn run_stream_fn(k: &Kernel, t: &dyn Target) -> TokenStream {
     }
 }
 
-/// The runtime's load or store of one vector of `format` values, from its
-/// `lanes::<module>`.
-fn half_fn(module: &str, op: &str, format: HalfFormat) -> TokenStream {
-    let (module, name) = (format_ident!("{module}"), format_ident!("{op}_{}", format.name()));
-    quote!(::simdwise_runtime::lanes::#module::#name)
-}
-
-/// The runtime's load or store of two vectors of `format` values.
-fn half_x2_fn(module: &str, op: &str, format: HalfFormat) -> TokenStream {
-    let (module, name) = (format_ident!("{module}"), format_ident!("{op}_{}x2", format.name()));
+/// The runtime's load or store of `format` values from its `lanes::<module>`:
+/// one vector, or two with `suffix` "x2".
+fn half_fn(module: &str, op: &str, format: HalfFormat, suffix: &str) -> TokenStream {
+    let (module, name) = (format_ident!("{module}"), format_ident!("{op}_{}{suffix}", format.name()));
     quote!(::simdwise_runtime::lanes::#module::#name)
 }
 
