@@ -649,7 +649,10 @@ fn loop_parts<'a>(
             // Two vectors per load and store, in the lane order the
             // runtime's `x2` functions choose: `eval` is element-wise.
             Some((format, module)) => {
-                let (load, store) = (half_fn(module, "load", format, "x2"), half_fn(module, "store", format, "x2"));
+                let (load, store) = (
+                    half_fn(module, "load", format, "x2"),
+                    half_fn(module, "store", format, "x2"),
+                );
                 (0..unroll / 2)
                     .map(|pair| {
                         let (a, b, at) = (2 * pair, 2 * pair + 1, at(2 * pair * lanes));
@@ -806,7 +809,10 @@ fn run_stream_fn(k: &Kernel, t: &dyn Target) -> TokenStream {
 /// The runtime's load or store of `format` values from its `lanes::<module>`:
 /// one vector, or two with `suffix` "x2".
 fn half_fn(module: &str, op: &str, format: HalfFormat, suffix: &str) -> TokenStream {
-    let (module, name) = (format_ident!("{module}"), format_ident!("{op}_{}{suffix}", format.name()));
+    let (module, name) = (
+        format_ident!("{module}"),
+        format_ident!("{op}_{}{suffix}", format.name()),
+    );
     quote!(::simdwise_runtime::lanes::#module::#name)
 }
 
