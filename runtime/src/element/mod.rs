@@ -428,18 +428,34 @@ fn tiles(call: &Call, out: &mut Target, offset: usize, from: usize) -> Result<()
     for start in (from..out.len()).step_by(TILE) {
         let end = (start + TILE).min(out.len());
         let n = end - start;
-        let first = in_place.then(|| out.as_source().slice(start, end));
-        let sources = first
-            .into_iter()
-            .chain(inputs.iter().map(|s| s.slice(offset + start, offset + end)));
+        let others = inputs.iter().map(|s| s.slice(offset + start, offset + end));
         let mut tile: [&[f32]; MAX_INPUTS] = [&[]; MAX_INPUTS];
-        let mut count = 0;
-        for ((source, buffer), slot) in sources.zip(widened.iter_mut()).zip(tile.iter_mut()) {
-            *slot = source.widen(isa, &mut buffer.0);
-            count += 1;
+        // An f32 output that is not also an input takes the results directly.
+        if let (false, Target::F32(out)) = (in_place, &mut *out) {
+            let count = widen_all(isa, others, widened, &mut tile);
+            run_planned(kernel, isa, Plan::INLINE, &tile[..count], scalars, &mut out[start..end])?;
+            continue;
         }
+        let first = in_place.then(|| out.as_source().slice(start, end));
+        let count = widen_all(isa, first.into_iter().chain(others), widened, &mut tile);
         run_planned(kernel, isa, Plan::INLINE, &tile[..count], scalars, &mut result[..n])?;
         out.narrow_from(isa, start, &result[..n]);
     }
     Ok(())
+}
+
+/// Each source as f32 in `tile` (itself, or widened into a buffer); returns
+/// how many there are.
+fn widen_all<'t>(
+    isa: Isa,
+    sources: impl Iterator<Item = Source<'t>>,
+    buffers: &'t mut [Tile],
+    tile: &mut [&'t [f32]],
+) -> usize {
+    let mut count = 0;
+    for ((source, buffer), slot) in sources.zip(buffers.iter_mut()).zip(tile.iter_mut()) {
+        *slot = source.widen(isa, &mut buffer.0);
+        count += 1;
+    }
+    count
 }
