@@ -10,22 +10,23 @@ pub const MAX_SCALARS: usize = 4;
 
 /// What a variant receives: raw pointers, because the output may alias the
 /// first input (in-place) and because the runtime hands disjoint sub-ranges to
-/// different threads.
+/// different threads. `E` is the element in memory: `f32`, or `u16` for the
+/// bits of f16 and bf16 values ([`HalfArgs`]).
 #[derive(Clone, Copy, Debug)]
-pub struct Args {
+pub struct Args<E = f32> {
     /// The streaming inputs in declaration order; unused slots are null.
-    pub inputs: [*const f32; MAX_INPUTS],
-    pub out: *mut f32,
+    pub inputs: [*const E; MAX_INPUTS],
+    pub out: *mut E,
     pub len: usize,
     pub scalars: [f32; MAX_SCALARS],
 }
 
-impl Args {
+impl<E> Args<E> {
     /// The sub-range `start..start + len`.
     ///
     /// # Safety
     /// `start + len` must not exceed `self.len`.
-    pub unsafe fn range(&self, start: usize, len: usize) -> Args {
+    pub unsafe fn range(&self, start: usize, len: usize) -> Args<E> {
         let mut inputs = self.inputs;
         for p in inputs.iter_mut().filter(|p| !p.is_null()) {
             // SAFETY: the caller keeps `start` within the buffer of `self.len` elements.
@@ -41,15 +42,9 @@ impl Args {
     }
 }
 
-/// What a variant's half-precision loop receives: as [`Args`], with the
-/// bits of f16 or bf16 values (every input and the output of one format).
-#[derive(Clone, Copy, Debug)]
-pub struct HalfArgs {
-    pub inputs: [*const u16; MAX_INPUTS],
-    pub out: *mut u16,
-    pub len: usize,
-    pub scalars: [f32; MAX_SCALARS],
-}
+/// What a variant's half-precision loop receives: the bits of f16 or bf16
+/// values (every input and the output of one format).
+pub type HalfArgs = Args<u16>;
 
 /// A generated half-precision loop (`run_f16`, `run_bf16`).
 ///
